@@ -1,0 +1,1 @@
+"""The platform: owned and updated by the template. Local changes go in the extension modules."""
