@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # A placeholder that is safe only on a laptop: production refuses to start with it.
 DEFAULT_SECRET_KEY = "change-me-in-production"  # noqa: S105
 
+MIN_PROD_SECRET_LENGTH = 32
+
 Environment = Literal["dev", "test", "prod"]
 
 
@@ -60,6 +62,10 @@ class CoreSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_prod(self) -> Self:
-        if self.is_prod and self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
-            raise ValueError("SECRET_KEY must be set to a real secret when ENVIRONMENT=prod")
+        secret = self.secret_key.get_secret_value()
+        if self.is_prod and (secret == DEFAULT_SECRET_KEY or len(secret) < MIN_PROD_SECRET_LENGTH):
+            raise ValueError(
+                f"SECRET_KEY must be a real secret of at least {MIN_PROD_SECRET_LENGTH} characters "
+                "when ENVIRONMENT=prod"
+            )
         return self

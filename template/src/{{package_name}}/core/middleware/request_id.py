@@ -1,0 +1,50 @@
+"""Accept or create an `X-Request-ID`, expose it to logs and errors, echo it back."""
+
+import re
+from typing import Any
+from uuid import uuid4
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "X-Request-ID"
+_HEADER_KEY = HEADER.lower().encode("latin-1")
+# Client-supplied ids end up in logs: accept only short, plain tokens.
+_VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_of(scope: Scope) -> str | None:
+    state: dict[str, Any] = scope.get("state", {})
+    request_id: str | None = state.get("request_id")
+    return request_id
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        request_id = _incoming_id(scope) or uuid4().hex
+        # The scope dict is shared with the outer error middleware, so even a
+        # 500 built there can carry the id.
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[HEADER] = request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+def _incoming_id(scope: Scope) -> str | None:
+    for key, value in scope["headers"]:
+        if key == _HEADER_KEY:
+            return value.decode("latin-1") if _VALID_ID.match(value) else None
+    return None

@@ -1,0 +1,1 @@
+"""The service's domains (owned by the team): one package per resource."""

@@ -1,0 +1,1 @@
+"""Products: the example domain. Copy its shape for each new resource."""

@@ -1,0 +1,1 @@
+"""Alembic migrations: `env.py` belongs to the template, `versions/` to the team."""
