@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """Domain exception bases; `core.exception_handlers` maps each to an HTTP status.
 
 Services raise these (or subclasses) and never `HTTPException`, so domain code

@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """Settings every service shares; a service adds its own in `settings.py` beside `core/`."""
 
 from __future__ import annotations

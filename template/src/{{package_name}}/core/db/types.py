@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """Column types that behave the same on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime

@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """One structured log line per request: method, path, status, duration."""
 
 import time

@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """Accept or create an `X-Request-ID`, expose it to logs and errors, echo it back."""
 
 import re

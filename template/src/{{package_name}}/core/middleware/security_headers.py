@@ -1,3 +1,4 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
 """Conservative security headers on every response; a handler's own values win."""
 
 from starlette.datastructures import MutableHeaders
