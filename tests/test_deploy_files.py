@@ -19,19 +19,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
 import yaml
 
 from rendering import (
     Project,
     Render,
-    git,
     project_env,
-    project_environ,
     uv_executable,
 )
 
@@ -192,6 +190,7 @@ _PARSE_DOCKERFILE = (
 )
 
 
+@cache  # one parse per rendered Dockerfile; callers only read the result
 def parse_dockerfile(path: Path) -> tuple[list[Instruction], list[Stage]]:
     """Instructions before the first FROM, and the stages in order."""
     result = run_tool(DOCKERFILE_PARSER, "python", "-c", _PARSE_DOCKERFILE, str(path))
@@ -803,58 +802,3 @@ def test_image_build_steps_install_and_serve_without_the_source_tree(
         if server.poll() is None:
             server.kill()
         server.communicate()
-
-
-# --- switching the toggles on an existing service ------------------------------------
-
-
-def _deployment_tree(path: Path) -> dict[str, str]:
-    names = [*DOCKER_FILES, ".gitlab-ci.yml", ".github", "deploy"]
-    files = {}
-    for name in names:
-        root = path / name
-        candidates = [root] if root.is_file() else sorted(root.rglob("*")) if root.exists() else []
-        for file in candidates:
-            if file.is_file():
-                files[file.relative_to(path).as_posix()] = file.read_text(encoding="utf-8")
-    return files
-
-
-def _commit_all(path: Path, message: str) -> None:
-    git("add", "--all", cwd=path)
-    git("commit", "--quiet", "--no-verify", "--allow-empty", f"--message={message}", cwd=path)
-
-
-@pytest.mark.slow
-def test_update_with_data_switches_deployment_toggles_on_and_off(
-    render: Render, tmp_path: Path
-) -> None:
-    """`copier update --data` turns the toggles on (as a fresh copy would) and off (cleanly)."""
-    project = render({}, dst=tmp_path / "service", skip_tasks=True)
-    git("init", "--quiet", "--initial-branch=main", cwd=project.path)
-    _commit_all(project.path, "Generated")
-
-    steps: list[dict[str, Any]] = [
-        {"docker": True, "kubernetes": True, "ci": "gitlab"},
-        {"docker": False, "kubernetes": False, "ci": "none"},
-        {"ci": "github"},
-    ]
-    answers: dict[str, Any] = {}
-    for data in steps:
-        answers |= data
-        with project_environ():
-            copier.run_update(
-                dst_path=project.path,
-                data=data,
-                defaults=True,
-                overwrite=True,
-                unsafe=True,
-                skip_tasks=True,
-                quiet=True,
-            )
-        leftovers = [p.name for p in project.path.rglob("*") if p.suffix == ".rej"]
-        assert leftovers == [], f"after {data}: {leftovers}"
-        _commit_all(project.path, f"Update with {data}")
-
-        fresh = render(answers, dst=tmp_path / f"fresh-{len(answers)}-{data}", skip_tasks=True)
-        assert _deployment_tree(project.path) == _deployment_tree(fresh.path), f"after {data}"
