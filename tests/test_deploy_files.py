@@ -638,6 +638,27 @@ def test_ci_pipeline_matches_its_provider_schema(case: Case) -> None:
     assert_tool_passes(result, f"{case.data['ci']} schema")
 
 
+# Pipelines of profiles outside PROFILES: no image job, PostgreSQL alone, Redis alone.
+PARTIAL_CI_PROFILES: dict[str, dict[str, Any]] = {
+    "github-defaults": {},
+    "github-postgresql": {"database": "postgresql"},
+    "gitlab-sqlite-redis": {"ci": "gitlab", "cache": "redis"},
+}
+
+
+@pytest.mark.parametrize("profile", sorted(PARTIAL_CI_PROFILES))
+def test_ci_pipeline_of_a_partial_profile_matches_its_schema(render: Render, profile: str) -> None:
+    data = PARTIAL_CI_PROFILES[profile]
+    project = render(data, skip_tasks=True)
+    if data.get("ci", "github") == "github":
+        workflow = project.path / ".github/workflows/ci.yml"
+        assert "image" not in yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
+        result = schema_validate("vendor.github-workflows", workflow)
+    else:
+        result = schema_validate("vendor.gitlab-ci", project.path / ".gitlab-ci.yml")
+    assert_tool_passes(result, profile)
+
+
 # --- the validators themselves -------------------------------------------------------
 
 BROKEN_DEPLOYMENT = """\
