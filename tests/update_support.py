@@ -1,0 +1,403 @@
+"""Template histories, copier's CLI and project trees: what the update-path tests share.
+
+The tests never depend on tags in this checkout. They build a template repository
+of their own from a snapshot of the working tree: `v0.1.0` is the working tree as
+it is (the "released" standard a service was copied from) and `v99.0.0` adds a
+synthetic governance change on top (the candidate a service updates to).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+from copier import run_copy
+
+from rendering import (
+    REPO_ROOT,
+    TemplateRepo,
+    git,
+    project_env,
+    project_environ,
+    snapshot_working_tree,
+    uv_executable,
+)
+
+OLD = "v0.1.0"
+CANDIDATE = "v99.0.0"
+COPIER_TIMEOUT_SECONDS = 600
+OUTPUT_TAIL_LINES = 60
+
+DRIFT_SCRIPT = REPO_ROOT / "template" / "scripts" / "standard_drift.py"
+MANIFEST = REPO_ROOT / "template" / ".standard" / "ownership.toml"
+
+# What a tree comparison ignores: tool state and what `copier copy` leaves to uv.
+NOT_COMPARED = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+NOT_COMPARED_FILES = {"uv.lock"}
+
+# The synthetic governance change of the candidate: a new ruff rule in the template-managed
+# part of pyproject.toml, a new line in a core/ module and a new template-owned test.
+GOVERNANCE_RULE = '    "T10", # debugger calls left behind (the standard at v99.0.0)'
+GOVERNANCE_LINE = "STANDARD_REVISION = 99"
+GOVERNANCE_TEST = "tests/core/test_standard_revision.py"
+_GOVERNANCE_TEST_SOURCE = '''\
+# Managed by the service standard (copier update): put your own tests outside tests/core/.
+"""The standard's revision reaches the service (a synthetic change of the update tests)."""
+
+from {{ package_name }}.core import STANDARD_REVISION
+
+
+def test_standard_revision_arrived() -> None:
+    assert STANDARD_REVISION == 99
+'''
+
+
+# --- the drift script and the ownership manifest, as the template ships them -------------
+
+
+@cache
+def drift_module() -> ModuleType:
+    """`template/scripts/standard_drift.py` as a module: it holds the manifest's matcher."""
+    spec = importlib.util.spec_from_file_location("standard_drift", DRIFT_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def ownership(text: str | None = None) -> Any:
+    """The ownership manifest of this working tree (or the one in `text`)."""
+    manifest = drift_module().Ownership
+    return manifest.parse(text) if text is not None else manifest.load(MANIFEST)
+
+
+# --- template histories ------------------------------------------------------------------
+
+
+def commit_all(repo: Path, message: str, tag: str | None = None) -> str:
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "--no-verify", f"--message={message}", cwd=repo)
+    if tag is not None:
+        git("tag", tag, cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo).strip()
+
+
+def add_governance_change(repo: Path) -> None:
+    """Change the template the way a governance release does, in template-owned places only."""
+    pyproject = repo / "template" / "pyproject.toml.jinja"
+    text = pyproject.read_text(encoding="utf-8")
+    lint = text.index("[tool.ruff.lint]")
+    select = text.index("select = [\n", lint) + len("select = [\n")
+    pyproject.write_text(text[:select] + GOVERNANCE_RULE + "\n" + text[select:], encoding="utf-8")
+
+    core_init = repo / "template" / "src" / "{{package_name}}" / "core" / "__init__.py"
+    with core_init.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{GOVERNANCE_LINE}\n")
+
+    test = repo / "template" / f"{GOVERNANCE_TEST}.jinja"
+    test.write_text(_GOVERNANCE_TEST_SOURCE, encoding="utf-8")
+
+
+def build_candidate(dst: Path) -> TemplateRepo:
+    """This working tree tagged OLD, then the governance change on top tagged CANDIDATE."""
+    repo = snapshot_working_tree(dst)
+    git("tag", OLD, cwd=repo.path)
+    add_governance_change(repo.path)
+    return TemplateRepo(path=repo.path, commit=commit_all(repo.path, "Governance", CANDIDATE))
+
+
+def clone(repo: TemplateRepo, dst: Path) -> TemplateRepo:
+    """A clone with all tags, to add releases to without touching the shared candidate."""
+    git("clone", "--quiet", str(repo.path), str(dst), cwd=dst.parent)
+    return TemplateRepo(path=dst, commit=repo.commit)
+
+
+def template_questions(copier_yml: Path = REPO_ROOT / "copier.yml") -> dict[str, dict[str, Any]]:
+    """The questions of a copier.yml (settings and computed values left out)."""
+    config = yaml.safe_load(copier_yml.read_text(encoding="utf-8"))
+    return {
+        name: spec if isinstance(spec, dict) else {"default": spec}
+        for name, spec in config.items()
+        if not name.startswith("_") and not (isinstance(spec, dict) and spec.get("when") is False)
+    }
+
+
+def choice_values(spec: dict[str, Any]) -> list[Any]:
+    choices = spec.get("choices")
+    if isinstance(choices, dict):
+        return list(choices.values())
+    if isinstance(choices, list):
+        return [c[1] if isinstance(c, list) else c for c in choices]
+    if spec.get("type") == "bool":
+        return [False, True]
+    return []
+
+
+# --- copier, git and uv, as a developer runs them ----------------------------------------
+
+
+def run(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> str:
+    """Run a command in the developer's environment; fail the test with its output if it fails."""
+    environment = project_env(**(env or {}))
+    # Bytecode caches make each later `python -m copier` start in half the time.
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=COPIER_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = "\n".join(result.stdout.rstrip().splitlines()[-OUTPUT_TAIL_LINES:])
+        pytest.fail(f"$ {' '.join(args)}  (in {cwd}) -> exit {result.returncode}\n{tail}")
+    return result.stdout
+
+
+def copier(*args: str, cwd: Path) -> str:
+    """The `copier` command line of the version this suite pins."""
+    return run([sys.executable, "-m", "copier", *args], cwd=cwd)
+
+
+def copy(
+    repo: TemplateRepo,
+    dst: Path,
+    data: dict[str, Any] | None = None,
+    *,
+    ref: str = CANDIDATE,
+    skip_tasks: bool = True,
+) -> Path:
+    """`copier copy --trust --defaults` at `ref`, in-process; the copy-time `uv lock` if asked."""
+    with project_environ():
+        run_copy(
+            src_path=str(repo.path),
+            dst_path=dst,
+            data=data or {},
+            vcs_ref=ref,
+            defaults=True,
+            unsafe=True,
+            skip_tasks=skip_tasks,
+            quiet=True,
+        )
+    return dst
+
+
+def update(project: Path, data: dict[str, Any] | None = None, *extra: str) -> str:
+    """`copier update --trust --defaults`, exactly as the service's README says."""
+    options = [f"--data={key}={_cli_value(value)}" for key, value in (data or {}).items()]
+    return copier("update", "--trust", "--defaults", *options, *extra, cwd=project)
+
+
+def _cli_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def git_init(project: Path, message: str = "Generated by copier") -> None:
+    git("init", "--quiet", "--initial-branch=main", cwd=project)
+    commit_all(project, message)
+
+
+def is_clean(project: Path) -> bool:
+    return git("status", "--porcelain", "--untracked-files=all", cwd=project) == ""
+
+
+def answers(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+
+
+# --- what an update may leave behind -------------------------------------------------------
+
+CONFLICT_MARKER = re.compile(rb"^(?:<<<<<<< |>>>>>>> |=======\r?$)", re.MULTILINE)
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Files under `root`, relative, without git's and tools' own directories."""
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not NOT_COMPARED.intersection(rel.parts):
+            yield rel
+
+
+def rejected_hunks(project: Path) -> list[str]:
+    return [str(rel) for rel in walk(project) if rel.suffix == ".rej"]
+
+
+def conflicted_files(project: Path) -> list[str]:
+    """Files with conflict markers, and files git records as unmerged."""
+    marked = [
+        str(rel) for rel in walk(project) if CONFLICT_MARKER.search((project / rel).read_bytes())
+    ]
+    unmerged = git("diff", "--name-only", "--diff-filter=U", cwd=project).split()
+    return sorted(set(marked) | set(unmerged))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(rel): (root / rel).read_bytes()
+        for rel in walk(root)
+        if rel.name not in NOT_COMPARED_FILES
+    }
+
+
+def tree_differences(actual: Path, expected: Path) -> str:
+    """A readable account of how two project trees differ ('' when they are the same)."""
+    mine, theirs = tree(actual), tree(expected)
+    lines = [f"only in {actual.name}: {path}" for path in sorted(mine.keys() - theirs.keys())]
+    lines += [f"only in {expected.name}: {path}" for path in sorted(theirs.keys() - mine.keys())]
+    for path in sorted(mine.keys() & theirs.keys()):
+        if mine[path] != theirs[path]:
+            diff = difflib.unified_diff(
+                theirs[path].decode(errors="replace").splitlines(),
+                mine[path].decode(errors="replace").splitlines(),
+                f"{expected.name}/{path}",
+                f"{actual.name}/{path}",
+                lineterm="",
+            )
+            lines += [f"differs: {path}", *list(diff)[:30]]
+    lines += [f"empty directory left: {d}" for d in empty_directories(actual)]
+    return "\n".join(lines)
+
+
+def empty_directories(root: Path) -> list[str]:
+    return [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*"))
+        if path.is_dir()
+        and not NOT_COMPARED.intersection(path.relative_to(root).parts)
+        and not any(path.iterdir())
+    ]
+
+
+# --- scripted team work ----------------------------------------------------------------------
+
+RENAMES = [("products", "orders"), ("Products", "Orders"), ("PRODUCTS", "ORDERS"),
+           ("product", "order"), ("Product", "Order"), ("PRODUCT", "ORDER")]  # fmt: skip
+TEAM_DEPENDENCY = "tenacity"
+TEAM_SETTING = "    orders_page_limit: int = 50\n"
+TEAM_README = "\n## Orders\n\nThe orders API lives in `domains/orders/` (the team's own).\n"
+TEAM_CONSTANT = "\nMAX_STOCK = 1_000_000  # the team's own limit\n"
+
+
+def _renamed(text: str) -> str:
+    for old, new in RENAMES:
+        text = text.replace(old, new)
+    return text
+
+
+def _copy_renamed(src: Path, dst: Path, *, imports: tuple[str, str] | None = None) -> list[Path]:
+    written = []
+    for path in sorted(src.rglob("*.py")):
+        target = dst / _renamed(str(path.relative_to(src)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = _renamed(path.read_text(encoding="utf-8"))
+        if imports is not None:
+            text = text.replace(*imports)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path}: expected {old!r} to edit"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _insert_before(path: Path, anchor: str, line: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert anchor in text, f"{path}: expected a line containing {anchor!r} to edit"
+    index = text.index(anchor)
+    start = text.rindex("\n", 0, index) + 1 if "\n" in text[:index] else 0
+    path.write_text(text[:start] + line + text[start:], encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class TeamWork:
+    """What the scripted team changed: checked, byte for byte, after every update."""
+
+    files: dict[str, bytes]
+    dependency: str
+
+
+def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
+    """What a team does in its first weeks, with the commands the README gives it.
+
+    A new `orders` resource copied from the example domain (model, schemas, service,
+    router, tests) with its autogenerated migration, registered in models.py and in
+    the api.py extension point; an extra setting; a new dependency through `uv add`;
+    edits to the generated README and to the example domain.
+    """
+    meta = answers(project)
+    package, slug = meta["package_name"], meta["project_slug"]
+    src = project / "src" / package
+    uv = uv_executable()
+
+    run([uv, "sync", "--quiet"], project)
+    touched = _copy_renamed(src / "domains" / "products", src / "domains" / "orders")
+    factories = project / "tests" / "domains" / "orders" / "factories.py"
+    touched += _copy_renamed(
+        project / "tests" / "domains" / "products",
+        project / "tests" / "domains" / "orders",
+        imports=("from tests.factories import", "from tests.domains.orders.factories import"),
+    )
+    factories.write_text(_renamed((project / "tests" / "factories.py").read_text("utf-8")), "utf-8")
+    touched.append(factories)
+
+    models, api = src / "models.py", src / "api.py"
+    domains = f"from {package}.domains"
+    _insert_before(models, f"{domains}.products.models", f"{domains}.orders.models import Order\n")
+    _replace(models, "__all__ = [", '__all__ = ["Order", ')
+    router_import = f"{domains}.orders.router import router as orders_router\n"
+    _insert_before(api, f"{domains}.products.router", router_import)
+    _append(api, "router.include_router(orders_router)\n")
+    _append(src / "settings.py", TEAM_SETTING)
+    _append(project / "README.md", TEAM_README)
+    _append(src / "domains" / "products" / "constants.py", TEAM_CONSTANT)
+    touched += [models, api, src / "settings.py"]
+
+    relative = [str(path.relative_to(project)) for path in touched if path.suffix == ".py"]
+    run([uv, "run", "--frozen", "ruff", "check", "--fix", "--quiet", *relative], project)
+    run([uv, "run", "--frozen", "ruff", "format", "--quiet", *relative], project)
+
+    run([uv, "add", "--quiet", TEAM_DEPENDENCY], project)
+    cli = [uv, "run", "--locked", slug, "db"]
+    run([*cli, "upgrade"], project, env=database_env)
+    run([*cli, "revision", "-m", "create orders"], project, env=database_env)
+
+    commit_all(project, "Team work: orders, a setting, a dependency, README and products edits")
+    changed = git("diff", "--name-only", "HEAD~1", "HEAD", cwd=project).split()
+    files = {path: (project / path).read_bytes() for path in changed}
+    return TeamWork(files=files, dependency=TEAM_DEPENDENCY)
+
+
+def database_env(project: Path, scratch: Path, name: str) -> dict[str, str]:
+    """DATABASE_URL of a fresh, empty database of the project's engine, named after `name`."""
+    if answers(project).get("database") == "postgresql":
+        database = re.sub(r"[^a-z0-9_]", "_", f"update_{name}".lower())[:60]
+        for statement in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
+            run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], scratch)
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+        return {"DATABASE_URL": url, "TEST_DATABASE_URL": url}
+    return {"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / f'{name}.db'}"}
