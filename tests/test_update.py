@@ -1,0 +1,218 @@
+"""`copier update` delivers the standard's changes and never loses a team's work.
+
+Each test builds its services from a template repository of its own (see
+update_support): copied at the released `v0.1.0`, updated to the candidate
+`v99.0.0`, which carries a synthetic governance change. Updates run through
+copier's command line, as the generated README tells teams to run them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rendering import Project, TemplateRepo, git
+from test_gates import Gate, gates_for, run_gate
+from update_support import (
+    CANDIDATE,
+    GOVERNANCE_LINE,
+    GOVERNANCE_RULE,
+    GOVERNANCE_TEST,
+    OLD,
+    answers,
+    build_candidate,
+    choice_values,
+    commit_all,
+    conflicted_files,
+    copy,
+    database_env,
+    do_team_work,
+    git_init,
+    is_clean,
+    ownership,
+    rejected_hunks,
+    run,
+    template_questions,
+    tree_differences,
+    update,
+)
+
+# Questions that name the service rather than switch a feature on or off.
+IDENTITY = {"project_name", "project_slug", "package_name", "description", "author_name",
+            "author_email", "python_version"}  # fmt: skip
+
+
+def every_feature() -> dict[str, Any]:
+    """Every toggle on: `true` for yes/no questions, the last value that isn't 'none' otherwise."""
+    profile: dict[str, Any] = {}
+    for name, spec in template_questions().items():
+        values = [value for value in choice_values(spec) if value not in ("none", False)]
+        if name not in IDENTITY and values:
+            profile[name] = values[-1]
+    return profile
+
+
+# id -> (answers at copy, answers given to the update with --data)
+SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "default": ({}, {}),
+    "postgresql-auth": ({"database": "postgresql", "auth": "jwt_and_api_key"}, {}),
+    "every-feature": (every_feature(), {}),
+    "every-feature-turned-on-by-update": ({}, every_feature()),
+}
+
+
+def _require_questions(*profiles: dict[str, Any]) -> None:
+    missing = sorted({name for p in profiles for name in p} - set(template_questions()))
+    if missing:
+        pytest.skip(f"copier.yml has no question {', '.join(missing)} yet")
+
+
+@pytest.fixture(scope="session")
+def candidate(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
+    return build_candidate(tmp_path_factory.mktemp("candidate") / "repo")
+
+
+@pytest.fixture(scope="session")
+def fresh_default(candidate: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh default copy at the candidate; shared, so tests must not modify it."""
+    return copy(candidate, tmp_path_factory.mktemp("fresh-default") / "fresh")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _assert_clean_update(project: Path) -> None:
+    assert rejected_hunks(project) == [], "copier update left rejected hunks"
+    assert conflicted_files(project) == [], "copier update left conflicts"
+
+
+def _assert_team_work_intact(
+    project: Path, team_files: dict[str, bytes], added: dict[str, list[str]]
+) -> None:
+    manifest = ownership()
+    lost = []
+    for path, content in team_files.items():
+        current = (project / path).read_bytes() if (project / path).is_file() else None
+        if manifest.owner(path) == "shared":
+            text = (current or b"").decode()
+            lost += [f"{path}: {line!r}" for line in added.get(path, []) if line not in text]
+        elif current != content:
+            lost.append(f"{path}: changed by the update")
+    assert lost == [], "team work lost:\n" + "\n".join(lost)
+
+
+def _added_lines(project: Path) -> dict[str, list[str]]:
+    """Lines the last commit added, per file."""
+    diff = git("diff", "--unified=0", "HEAD~1", "HEAD", cwd=project)
+    added: dict[str, list[str]] = {}
+    current = ""
+    for line in diff.splitlines():
+        if line.startswith("+++ b/"):
+            current = line.removeprefix("+++ b/")
+        elif line.startswith("+") and not line.startswith("+++") and line[1:].strip():
+            added.setdefault(current, []).append(line[1:])
+    return added
+
+
+def _gates(project: Path, scratch: Path, db: dict[str, str]) -> list[Gate]:
+    """Re-lock (the update may change dependencies), install, then the project's gates."""
+    gates = gates_for(Project(path=project, answers=answers(project)), scratch)
+    return [
+        Gate(["lock"]),
+        Gate(["sync", "--locked"]),
+        *(Gate(gate.args, {**gate.env, **db}) for gate in gates),
+    ]
+
+
+def _drift_check(project: Path) -> None:
+    """The service's own drift check passes: no template-owned file differs from the standard."""
+    copier = f"{sys.executable} -m copier"
+    run([sys.executable, "scripts/standard_drift.py", "--copier", copier], project)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_update_keeps_team_work_and_delivers_the_standard(
+    candidate: TemplateRepo, tmp_path: Path, scenario: str
+) -> None:
+    at_copy, at_update = SCENARIOS[scenario]
+    _require_questions(at_copy, at_update)
+    project = copy(candidate, tmp_path / "service", at_copy, ref=OLD, skip_tasks=False)
+    git_init(project)
+    db = database_env(project, tmp_path, f"{scenario}_{_worker()}")
+    work = do_team_work(project, db)
+    added = _added_lines(project)
+
+    update(project, at_update)
+
+    _assert_clean_update(project)
+    _assert_team_work_intact(project, work.files, added)
+    assert answers(project)["_commit"] == CANDIDATE
+    for key, value in at_update.items():
+        assert answers(project)[key] == value
+    assert GOVERNANCE_RULE.split("#")[0].strip() in (project / "pyproject.toml").read_text()
+    package_dir = project / "src" / answers(project)["package_name"]
+    assert GOVERNANCE_LINE in (package_dir / "core" / "__init__.py").read_text()
+    assert (project / GOVERNANCE_TEST).is_file()
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    reports = [run_gate(gate, project, tmpdir) for gate in _gates(project, tmp_path, db)]
+    failures = [report for report in reports if report is not None]
+    assert not failures, "\n\n".join(failures)
+    _drift_check(project)
+
+    commit_all(project, f"Update to the standard {CANDIDATE}")
+    update(project)
+    assert is_clean(project), git("status", "--short", cwd=project)
+
+
+def test_update_of_an_unedited_project_equals_a_fresh_copy(
+    candidate: TemplateRepo, fresh_default: Path, tmp_path: Path
+) -> None:
+    updated = copy(candidate, tmp_path / "updated", ref=OLD)
+    git_init(updated)
+
+    update(updated)
+
+    assert tree_differences(updated, fresh_default) == ""
+
+
+def _toggles() -> list[Any]:
+    cases = []
+    for name, spec in template_questions().items():
+        default = spec.get("default")
+        for value in choice_values(spec):
+            if value != default:
+                cases.append(pytest.param(name, default, value, id=f"{name}={value}"))
+    return cases
+
+
+@pytest.mark.parametrize(("question", "default", "value"), _toggles())
+def test_toggle_through_update_equals_a_fresh_copy(
+    candidate: TemplateRepo,
+    fresh_default: Path,
+    tmp_path: Path,
+    question: str,
+    default: Any,
+    value: Any,
+) -> None:
+    project = copy(candidate, tmp_path / "service")
+    git_init(project)
+
+    update(project, {question: value})
+
+    _assert_clean_update(project)
+    on = copy(candidate, tmp_path / "fresh-on", {question: value})
+    assert tree_differences(project, on) == ""
+
+    commit_all(project, f"Turn {question} to {value}")
+    update(project, {question: default})
+
+    _assert_clean_update(project)
+    assert tree_differences(project, fresh_default) == ""
