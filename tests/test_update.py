@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from rendering import Project, TemplateRepo, git
+from rendering import REPO_ROOT, Project, TemplateRepo, git
 from test_gates import Gate, gates_for, run_gate
 from update_support import (
     CANDIDATE,
@@ -23,9 +24,12 @@ from update_support import (
     GOVERNANCE_RULE,
     GOVERNANCE_TEST,
     OLD,
+    add_release,
     answers,
     build_candidate,
+    build_from_release,
     choice_values,
+    clone,
     commit_all,
     conflicted_files,
     copy,
@@ -35,6 +39,9 @@ from update_support import (
     is_clean,
     ownership,
     rejected_hunks,
+    release_key,
+    release_tags,
+    rename_with_migration,
     run,
     template_questions,
     tree_differences,
@@ -135,16 +142,18 @@ def _drift_check(project: Path) -> None:
     run([sys.executable, "scripts/standard_drift.py", "--copier", copier], project)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_update_keeps_team_work_and_delivers_the_standard(
-    candidate: TemplateRepo, tmp_path: Path, scenario: str
-) -> None:
-    at_copy, at_update = SCENARIOS[scenario]
-    _require_questions(at_copy, at_update)
-    project = copy(candidate, tmp_path / "service", at_copy, ref=OLD, skip_tasks=False)
+def _update_with_team_work(
+    repo: TemplateRepo,
+    tmp_path: Path,
+    at_copy: dict[str, Any],
+    at_update: dict[str, Any],
+    *,
+    copied_at: str,
+) -> Path:
+    """Copy at `copied_at`, do the team's work, update to the candidate; check all of it."""
+    project = copy(repo, tmp_path / "service", at_copy, ref=copied_at, skip_tasks=False)
     git_init(project)
-    db = database_env(project, tmp_path, f"{scenario}_{_worker()}")
+    db = database_env(project, tmp_path, f"{tmp_path.name}_{_worker()}")
     work = do_team_work(project, db)
     added = _added_lines(project)
 
@@ -152,13 +161,9 @@ def test_update_keeps_team_work_and_delivers_the_standard(
 
     _assert_clean_update(project)
     _assert_team_work_intact(project, work.files, added)
-    assert answers(project)["_commit"] == CANDIDATE
-    for key, value in at_update.items():
-        assert answers(project)[key] == value
-    assert GOVERNANCE_RULE.split("#")[0].strip() in (project / "pyproject.toml").read_text()
-    package_dir = project / "src" / answers(project)["package_name"]
-    assert GOVERNANCE_LINE in (package_dir / "core" / "__init__.py").read_text()
-    assert (project / GOVERNANCE_TEST).is_file()
+    recorded = answers(project)
+    assert recorded["_commit"] == CANDIDATE
+    assert {key: recorded[key] for key in at_update} == at_update
 
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
@@ -169,7 +174,85 @@ def test_update_keeps_team_work_and_delivers_the_standard(
 
     commit_all(project, f"Update to the standard {CANDIDATE}")
     update(project)
-    assert is_clean(project), git("status", "--short", cwd=project)
+    assert is_clean(project), "a second update changed:\n" + git("status", "--short", cwd=project)
+    return project
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_update_keeps_team_work_and_delivers_the_standard(
+    candidate: TemplateRepo, tmp_path: Path, scenario: str
+) -> None:
+    at_copy, at_update = SCENARIOS[scenario]
+    _require_questions(at_copy, at_update)
+
+    project = _update_with_team_work(candidate, tmp_path, at_copy, at_update, copied_at=OLD)
+
+    assert GOVERNANCE_RULE.split("#")[0].strip() in (project / "pyproject.toml").read_text()
+    package_dir = project / "src" / answers(project)["package_name"]
+    assert GOVERNANCE_LINE in (package_dir / "core" / "__init__.py").read_text()
+    assert (project / GOVERNANCE_TEST).is_file()
+
+
+@pytest.mark.slow
+def test_update_from_the_last_release_keeps_team_work(tmp_path: Path) -> None:
+    tags = release_tags()
+    if not tags:
+        pytest.skip("no vX.Y.Z tag in this checkout: the synthetic v0.1.0 stands in for it")
+    repo = build_from_release(tags[-1], tmp_path / "template")
+
+    _update_with_team_work(repo, tmp_path, {}, {}, copied_at=tags[-1])
+
+
+def _migration_versions() -> list[str]:
+    config = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))
+    return sorted({str(step["version"]) for step in config.get("_migrations") or []})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", _migration_versions())
+def test_each_migration_from_the_release_before_it(tmp_path: Path, version: str) -> None:
+    """Every `_migrations` step of copier.yml, run by an update from the release before it."""
+    before = [tag for tag in release_tags() if release_key(tag) < release_key(version)]
+    if not before:
+        pytest.skip(f"no release before {version} in this checkout (git fetch --tags)")
+    repo = build_from_release(before[-1], tmp_path / "template")
+
+    _update_with_team_work(repo, tmp_path, {}, {}, copied_at=before[-1])
+
+
+RENAMED_IN = "v99.1.0"
+
+
+def test_a_rename_migration_keeps_team_edits_at_the_new_path(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    """The pattern docs/releasing.md prescribes, proven on a synthetic release."""
+    repo = clone(candidate, tmp_path / "template")
+    old = next(
+        path.relative_to(repo.path / "template").as_posix().removesuffix(".jinja")
+        for path in sorted((repo.path / "template" / "tests" / "domains").glob("*/test_*.py*"))
+    )
+    new = old.replace("/test_", "/test_renamed_")
+    rename_with_migration(repo.path, old, new, RENAMED_IN)
+    add_release(repo, RENAMED_IN, f"Rename {old} to {new}")
+    project = copy(repo, tmp_path / "service", ref=CANDIDATE)  # the release before it
+    git_init(project)
+    with (project / old).open("a", encoding="utf-8") as handle:
+        handle.write("\n\ndef test_the_team_added_this() -> None:\n    assert True\n")
+    commit_all(project, "Team test")
+    edited = (project / old).read_bytes()
+
+    update(project)
+
+    _assert_clean_update(project)
+    assert answers(project)["_commit"] == RENAMED_IN
+    assert not (project / old).exists()
+    assert (project / new).read_bytes() == edited
+    assert git("status", "--short", cwd=project).splitlines() == [
+        " M .copier-answers.yml",
+        f"R  {old} -> {new}",
+    ]
 
 
 def test_update_of_an_unedited_project_equals_a_fresh_copy(

@@ -125,6 +125,57 @@ def clone(repo: TemplateRepo, dst: Path) -> TemplateRepo:
     return TemplateRepo(path=dst, commit=repo.commit)
 
 
+RELEASE_TAG = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
+
+
+def release_key(tag: str) -> tuple[int, ...]:
+    return tuple(int(number) for number in RELEASE_TAG.findall(tag)[0])
+
+
+def release_tags(repo: Path = REPO_ROOT) -> list[str]:
+    """This checkout's release tags (vX.Y.Z), oldest first; none in a clone without tags."""
+    tags = [tag for tag in git("tag", "--list", "v*", cwd=repo).split() if RELEASE_TAG.match(tag)]
+    return sorted(tags, key=release_key)
+
+
+def build_from_release(tag: str, dst: Path) -> TemplateRepo:
+    """The working tree tagged CANDIDATE, beside the real release `tag` fetched from here."""
+    repo = snapshot_working_tree(dst)
+    git(
+        "fetch", "--quiet", "--no-tags", str(REPO_ROOT), f"refs/tags/{tag}:refs/tags/{tag}", cwd=dst
+    )
+    git("tag", CANDIDATE, cwd=dst)
+    return repo
+
+
+def add_release(repo: TemplateRepo, tag: str, message: str) -> TemplateRepo:
+    """Commit what changed in `repo`'s working tree as release `tag`."""
+    return TemplateRepo(path=repo.path, commit=commit_all(repo.path, message, tag))
+
+
+def rename_with_migration(repo: Path, old: str, new: str, version: str) -> None:
+    """Rename a team-editable file the way docs/releasing.md says a release must.
+
+    The template file moves; a `before` migration moves the service's copy with
+    `git mv -k` (keeping the team's edits, skipped when the file is gone), and
+    `_skip_if_exists` keeps copier from rendering the new path over the moved file.
+    """
+    template = repo / "template"
+    suffix = ".jinja" if (template / f"{old}.jinja").is_file() else ""
+    git("mv", f"template/{old}{suffix}", f"template/{new}{suffix}", cwd=repo)
+    config_path = repo / "copier.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config.setdefault("_migrations", []).append(
+        {
+            "version": version,
+            "when": "{{ _stage == 'before' }}",
+            "command": f"git mv -k {old} {new}",
+        }
+    )
+    config.setdefault("_skip_if_exists", []).append(new)
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
 def template_questions(copier_yml: Path = REPO_ROOT / "copier.yml") -> dict[str, dict[str, Any]]:
     """The questions of a copier.yml (settings and computed values left out)."""
     config = yaml.safe_load(copier_yml.read_text(encoding="utf-8"))
