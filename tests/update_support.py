@@ -162,6 +162,7 @@ def rename_with_migration(repo: Path, old: str, new: str, version: str) -> None:
     """
     template = repo / "template"
     suffix = ".jinja" if (template / f"{old}.jinja").is_file() else ""
+    (template / new).parent.mkdir(parents=True, exist_ok=True)
     git("mv", f"template/{old}{suffix}", f"template/{new}{suffix}", cwd=repo)
     config_path = repo / "copier.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))

@@ -1,0 +1,124 @@
+"""A release changes only what reaches services: the release lint, proven both ways.
+
+Between the last vX.Y.Z tag and the working tree (or, with no tag in this
+checkout, on the synthetic release the update tests build), no team-owned file
+under template/ changed and no answer users gave was invalidated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from release_lint import changelog_violations, release_violations, rendered_path
+from rendering import REPO_ROOT, TemplateRepo, git
+from update_support import (
+    CANDIDATE,
+    OLD,
+    add_release,
+    build_candidate,
+    clone,
+    release_tags,
+    rename_with_migration,
+)
+
+NEXT = "v99.1.0"
+TEAM_FILE = "template/src/{{package_name}}/api.py.jinja"
+
+
+@pytest.fixture(scope="session")
+def candidate(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
+    return build_candidate(tmp_path_factory.mktemp("candidate") / "repo")
+
+
+@pytest.fixture
+def template(candidate: TemplateRepo, tmp_path: Path) -> TemplateRepo:
+    """A clone of the candidate to add one more release to."""
+    return clone(candidate, tmp_path / "template")
+
+
+def test_nothing_team_owned_changed_since_the_last_release(candidate: TemplateRepo) -> None:
+    tags = release_tags()
+    if tags:
+        assert release_violations(REPO_ROOT, tags[-1]) == []
+    else:  # no tag in this checkout: the synthetic governance release must pass
+        assert release_violations(candidate.path, OLD, CANDIDATE) == []
+
+
+def test_changelog_has_a_section_per_release() -> None:
+    changelog = REPO_ROOT / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else None
+    assert changelog_violations(text, release_tags()) == []
+
+
+def test_lint_refuses_an_edit_to_a_team_owned_file(template: TemplateRepo) -> None:
+    with (template.path / TEAM_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("# a line the standard adds to the team's router list\n")
+    add_release(template, NEXT, "Edit a team file")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == [
+        f"{TEAM_FILE}: team-owned file edited (services never receive it)"
+    ]
+
+
+def test_lint_refuses_deleting_a_team_owned_file_without_a_migration(
+    template: TemplateRepo,
+) -> None:
+    git("rm", "--quiet", TEAM_FILE, cwd=template.path)
+    add_release(template, NEXT, "Delete a team file")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == [
+        f"{TEAM_FILE}: team-owned file deleted without a _migrations step naming it"
+    ]
+
+
+def test_lint_accepts_a_rename_shipped_with_its_migration(template: TemplateRepo) -> None:
+    rename_with_migration(template.path, "README.md", "docs/README.md", NEXT)
+    add_release(template, NEXT, "Move the README")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == []
+
+
+def test_lint_checks_the_working_tree_too(template: TemplateRepo) -> None:
+    with (template.path / TEAM_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("# not committed yet\n")
+
+    assert len(release_violations(template.path, CANDIDATE)) == 1
+
+
+def test_lint_refuses_removed_choices_and_questions_without_defaults(
+    template: TemplateRepo,
+) -> None:
+    copier_yml = template.path / "copier.yml"
+    text = copier_yml.read_text(encoding="utf-8")
+    text = text.replace('    - "3.11"\n', "", 1)
+    text += "\nteam_size:\n  type: int\n  help: How many engineers.\n"
+    copier_yml.write_text(text, encoding="utf-8")
+    add_release(template, NEXT, "Drop Python 3.11; ask the team size")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == [
+        "copier.yml: choice '3.11' of 'python_version' removed",
+        "copier.yml: new question 'team_size' has no default",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template_path", "rendered"),
+    [
+        ("template/src/{{package_name}}/core/app.py.jinja", "src/x/core/app.py"),
+        ("template/{{_copier_conf.answers_file}}.jinja", ".copier-answers.yml"),
+        ("template/{% if docker %}Dockerfile{% endif %}.jinja", "Dockerfile"),
+        ("template/{% if kubernetes %}deploy{% endif %}/k8s/a.yaml", "deploy/k8s/a.yaml"),
+    ],
+)
+def test_template_paths_map_to_rendered_paths(template_path: str, rendered: str) -> None:
+    assert rendered_path(template_path) == rendered
+
+
+def test_changelog_needs_a_section_for_each_tag() -> None:
+    changelog = "# Changelog\n\n## Unreleased\n\n## [0.2.0] - 2026-12-01\n\n## 0.1.0\n"
+
+    assert changelog_violations(changelog, ["v0.1.0", "v0.2.0"]) == []
+    assert changelog_violations(changelog, ["v0.3.0"]) == ["CHANGELOG.md: no section for v0.3.0"]
+    assert changelog_violations(None, ["v0.1.0"]) == ["CHANGELOG.md is missing"]
