@@ -16,6 +16,14 @@ class DomainError(Exception):
         self.detail = detail
 
 
+class AuthenticationError(DomainError):
+    """No accepted credential was supplied; `challenges` name the schemes that would be."""
+
+    def __init__(self, detail: str, challenges: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.challenges = challenges
+
+
 class NotFoundError(DomainError):
     title = "Not found"
 
