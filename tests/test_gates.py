@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +14,23 @@ import pytest
 
 from rendering import Project, Render, project_env, uv_executable
 
-# Answer profiles: each renders one project and runs every gate in it. Add a profile
-# per toggle value (database, auth, cache, ...) so each combination users pick is proven.
+# Answer profiles: each renders one project and runs every gate in it. Every
+# database x auth combination (issue: all eight green), each other Python version,
+# and each toggle value of the platform features, so each combination users pick is proven.
+DATABASES = ("sqlite", "postgresql")
+AUTHS = ("none", "jwt", "api_key", "jwt_and_api_key")
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
+    **{
+        f"{database}-{auth}": {"database": database, "auth": auth}
+        for database, auth in itertools.product(DATABASES, AUTHS)
+        if (database, auth) != ("sqlite", "jwt")  # the default
+    },
     "python-3.11": {"python_version": "3.11"},
     "python-3.13": {"python_version": "3.13"},
 }
+
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 
 GATE_TIMEOUT_SECONDS = 900
 OUTPUT_TAIL_LINES = 80
@@ -34,20 +47,64 @@ class Gate:
         return " ".join(["uv", *self.args])
 
 
-def gates_for(project: Project, scratch: Path) -> list[Gate]:
+@dataclass(frozen=True)
+class Databases:
+    """Where a project's own tests and its `db check` run: throwaway, unique per project."""
+
+    tests: dict[str, str]
+    migrations: dict[str, str]
+    postgres_names: tuple[str, ...] = ()
+
+
+def databases_for(project: Project, scratch: Path) -> Databases:
+    if project.answers.get("database") != "postgresql":
+        return Databases(
+            tests={}, migrations={"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'check.db'}"}
+        )
+    # Profiles run in parallel against one server: each gets databases of its own.
+    tag = hashlib.sha1(str(project.path).encode()).hexdigest()[:10]
+    tests, check = f"gates_{tag}_test", f"gates_{tag}_check"
+    return Databases(
+        tests={"TEST_DATABASE_URL": f"{POSTGRES}/{tests}"},
+        migrations={"DATABASE_URL": f"{POSTGRES}/{check}"},
+        postgres_names=(tests, check),
+    )
+
+
+def gates_for(project: Project, databases: Databases) -> list[Gate]:
     slug = project.answers["project_slug"]
-    # A throwaway database, so `db check` compares the models with freshly applied migrations.
-    migrations_env = {"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'check.db'}"}
     run = ["run", "--locked"]  # every gate also proves uv.lock matches pyproject.toml
     return [
         Gate([*run, "ruff", "check", "."]),
         Gate([*run, "ruff", "format", "--check", "."]),
         Gate([*run, "mypy", "."]),
         Gate([*run, "lint-imports"]),
-        Gate([*run, "pytest", "-q"]),
-        Gate([*run, slug, "db", "upgrade"], env=migrations_env),
-        Gate([*run, slug, "db", "check"], env=migrations_env),
+        Gate([*run, "pytest", "-q"], env=databases.tests),
+        # `db upgrade` creates the database, so `db check` compares the models with
+        # freshly applied migrations.
+        Gate([*run, slug, "db", "upgrade"], env=databases.migrations),
+        Gate([*run, slug, "db", "check"], env=databases.migrations),
     ]
+
+
+def drop_postgres_databases(names: tuple[str, ...]) -> None:
+    psql = shutil.which("psql")
+    for name in names if psql else ():
+        subprocess.run(
+            [
+                psql,
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            ],
+            capture_output=True,
+            check=False,
+        )
 
 
 def run_gate(gate: Gate, cwd: Path, tmpdir: Path) -> str | None:
@@ -93,11 +150,15 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
         pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
 
     # Run every gate even after a failure: one run shows everything left to fix.
-    failures = [
-        report
-        for gate in gates_for(project, scratch=tmp_path)
-        if (report := run_gate(gate, project.path, tmpdir)) is not None
-    ]
+    databases = databases_for(project, scratch=tmp_path)
+    try:
+        failures = [
+            report
+            for gate in gates_for(project, databases)
+            if (report := run_gate(gate, project.path, tmpdir)) is not None
+        ]
+    finally:
+        drop_postgres_databases(databases.postgres_names)
     if failures:
         report = "\n\n".join(failures)
         pytest.fail(f"profile {profile!r} in {project.path}:\n\n{report}", pytrace=False)
