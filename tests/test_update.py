@@ -8,7 +8,6 @@ copier's command line, as the generated README tells teams to run them.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 import yaml
 
 from rendering import REPO_ROOT, Project, TemplateRepo, git
-from test_gates import Gate, gates_for, run_gate
+from test_gates import Databases, Gate, databases_for, drop_postgres_databases, gates_for, run_gate
 from update_support import (
     CANDIDATE,
     GOVERNANCE_LINE,
@@ -33,7 +32,6 @@ from update_support import (
     commit_all,
     conflicted_files,
     copy,
-    database_env,
     do_team_work,
     git_init,
     is_clean,
@@ -43,6 +41,7 @@ from update_support import (
     release_tags,
     rename_with_migration,
     run,
+    team_database,
     template_questions,
     tree_differences,
     update,
@@ -89,10 +88,6 @@ def fresh_default(candidate: TemplateRepo, tmp_path_factory: pytest.TempPathFact
     return copy(candidate, tmp_path_factory.mktemp("fresh-default") / "fresh")
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
 def _assert_clean_update(project: Path) -> None:
     assert rejected_hunks(project) == [], "copier update left rejected hunks"
     assert conflicted_files(project) == [], "copier update left conflicts"
@@ -126,14 +121,10 @@ def _added_lines(project: Path) -> dict[str, list[str]]:
     return added
 
 
-def _gates(project: Path, scratch: Path, db: dict[str, str]) -> list[Gate]:
+def _gates(project: Path, databases: Databases) -> list[Gate]:
     """Re-lock (the update may change dependencies), install, then the project's gates."""
-    gates = gates_for(Project(path=project, answers=answers(project)), scratch)
-    return [
-        Gate(["lock"]),
-        Gate(["sync", "--locked"]),
-        *(Gate(gate.args, {**gate.env, **db}) for gate in gates),
-    ]
+    gates = gates_for(Project(path=project, answers=answers(project)), databases)
+    return [Gate(["lock"]), Gate(["sync", "--locked"]), *gates]
 
 
 def _drift_check(project: Path) -> None:
@@ -153,23 +144,27 @@ def _update_with_team_work(
     """Copy at `copied_at`, do the team's work, update to the candidate; check all of it."""
     project = copy(repo, tmp_path / "service", at_copy, ref=copied_at, skip_tasks=False)
     git_init(project)
-    db = database_env(project, tmp_path, f"{tmp_path.name}_{_worker()}")
-    work = do_team_work(project, db)
-    added = _added_lines(project)
+    team_env, team_databases = team_database(project, tmp_path)
+    databases = databases_for(Project(path=project, answers=answers(project)), tmp_path)
+    try:
+        work = do_team_work(project, team_env)
+        added = _added_lines(project)
 
-    update(project, at_update)
+        update(project, at_update)
 
-    _assert_clean_update(project)
-    _assert_team_work_intact(project, work.files, added)
-    recorded = answers(project)
-    assert recorded["_commit"] == CANDIDATE
-    assert {key: recorded[key] for key in at_update} == at_update
+        _assert_clean_update(project)
+        _assert_team_work_intact(project, work.files, added)
+        recorded = answers(project)
+        assert recorded["_commit"] == CANDIDATE
+        assert {key: recorded[key] for key in at_update} == at_update
 
-    tmpdir = tmp_path / "tmp"
-    tmpdir.mkdir()
-    reports = [run_gate(gate, project, tmpdir) for gate in _gates(project, tmp_path, db)]
-    failures = [report for report in reports if report is not None]
-    assert not failures, "\n\n".join(failures)
+        tmpdir = tmp_path / "tmp"
+        tmpdir.mkdir()
+        reports = [run_gate(gate, project, tmpdir) for gate in _gates(project, databases)]
+        failures = [report for report in reports if report is not None]
+        assert not failures, "\n\n".join(failures)
+    finally:
+        drop_postgres_databases(databases.postgres_names + team_databases)
     _drift_check(project)
 
     commit_all(project, f"Update to the standard {CANDIDATE}")

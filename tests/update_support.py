@@ -9,6 +9,7 @@ synthetic governance change on top (the candidate a service updates to).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib.util
 import re
 import subprocess
@@ -444,12 +445,12 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
     return TeamWork(files=files, dependency=TEAM_DEPENDENCY)
 
 
-def database_env(project: Path, scratch: Path, name: str) -> dict[str, str]:
-    """DATABASE_URL of a fresh, empty database of the project's engine, named after `name`."""
-    if answers(project).get("database") == "postgresql":
-        database = re.sub(r"[^a-z0-9_]", "_", f"update_{name}".lower())[:60]
-        for statement in (f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"):
-            run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], scratch)
-        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
-        return {"DATABASE_URL": url, "TEST_DATABASE_URL": url}
-    return {"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / f'{name}.db'}"}
+def team_database(project: Path, scratch: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """DATABASE_URL for the team's `db upgrade` / `db revision`, and PostgreSQL names to drop.
+
+    A database of its own (`db upgrade` creates it), apart from the gates' ones.
+    """
+    if answers(project).get("database") != "postgresql":
+        return {"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'team.db'}"}, ()
+    name = "update_" + hashlib.sha1(str(project).encode()).hexdigest()[:10] + "_team"
+    return {"DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"}, (name,)
