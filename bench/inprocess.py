@@ -25,6 +25,7 @@ endpoint. Bounded: --rounds x --burst requests per endpoint and side.
 from __future__ import annotations
 
 import argparse
+import base64
 import asyncio
 import json
 import os
@@ -35,19 +36,27 @@ import sys
 import tempfile
 import time
 import tomllib
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 
 
-async def call(app: Any, path: str, query: bytes = b"", method: str = "GET", body: bytes = b"") -> tuple[int, bytes]:
+# Extra request headers (the bearer token when the service wants one), set once signed in.
+HEADERS: list[tuple[bytes, bytes]] = []
+
+
+async def call(
+    app: Any, path: str, query: bytes = b"", method: str = "GET", body: bytes = b"",
+    content_type: bytes = b"application/json",
+) -> tuple[int, bytes]:
     scope = {
         "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
         "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
         "query_string": query, "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"*/*")]
-        + ([(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())] if body else []),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"*/*"), *HEADERS]
+        + ([(b"content-type", content_type), (b"content-length", str(len(body)).encode())] if body else []),
         "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
     }
     status = 0
@@ -97,57 +106,88 @@ async def python_calls(app: Any, path: str, query: bytes, n: int = 50) -> float:
     return count / n
 
 
-async def measure(package: str, rounds: int, n: int, seed_count: int) -> list[dict[str, Any]]:
+def _claims(token: str) -> dict[str, Any]:
+    def part(segment: str) -> dict[str, Any]:
+        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+
+    header, payload, _sig = token.split(".")
+    return {**part(payload), "alg": part(header).get("alg", "HS256")}
+
+
+async def measure(package: str, rounds: int, n: int, seed_count: int, auth: str) -> list[dict[str, Any]]:
     sys.path.insert(0, str(BENCH_DIR))
     import importlib
 
-    baseline = importlib.import_module("baseline_app").app
     ours = importlib.import_module(f"{package}.main").create_app()
     results = []
-    async with ours.router.lifespan_context(ours), baseline.router.lifespan_context(baseline):
-        ids = []
-        for k in range(1, seed_count + 1):
-            body = json.dumps({"sku": f"SKU-{k:04d}", "name": f"Widget {k}", "price_cents": 100 + k,
-                               "currency": "EUR", "stock": k % 17, "status": "active",
-                               "description": f"A sturdy widget, model {k}." if k % 2 else None}).encode()
-            status, payload = await call(ours, "/api/v1/products", method="POST", body=body)
-            if status != 201:
-                raise SystemExit(f"seeding failed: {status} {payload[:300]!r}")
-            ids.append(json.loads(payload)["id"])
-        pid = ids[len(ids) // 2]
-        pairs = [
-            ("GET /products/{id}", (f"/api/v1/products/{pid}", b""), (f"/products/{pid}", b"")),
-            ("GET /products?limit=20", ("/api/v1/products", b"limit=20&offset=0"), ("/products", b"limit=20&offset=0")),
-            ("GET /health/live vs /health", ("/health/live", b""), ("/health", b"")),
-        ]
-        for label, o, b in pairs:
-            for app, (path, query) in ((ours, o), (baseline, b)):
-                status, payload = await call(app, path, query)
-                if status != 200:
-                    raise SystemExit(f"{path}: {status} {payload[:300]!r}")
-            await burst(ours, *o, n)  # warm-up
-            await burst(baseline, *b, n)
-            o_us: list[float] = []
-            b_us: list[float] = []
-            for r in range(rounds):
-                if r % 2 == 0:
-                    o_us.append(await burst(ours, *o, n))
-                    b_us.append(await burst(baseline, *b, n))
-                else:
-                    b_us.append(await burst(baseline, *b, n))
-                    o_us.append(await burst(ours, *o, n))
-            ratios = [x / y for x, y in zip(o_us, b_us, strict=True)]
-            results.append({
-                "endpoint": label,
-                "ours_cpu_us": statistics.median(o_us),
-                "base_cpu_us": statistics.median(b_us),
-                "extra_us": statistics.median(o_us) - statistics.median(b_us),
-                "cpu_ratio": statistics.median(ratios),
-                "cpu_ratio_min": min(ratios),
-                "cpu_ratio_max": max(ratios),
-                "ours_py_calls": await python_calls(ours, *o),
-                "base_py_calls": await python_calls(baseline, *b),
+    async with ours.router.lifespan_context(ours):
+        if auth != "none":
+            form = urllib.parse.urlencode({"username": os.environ["BENCH_EMAIL"],
+                                           "password": os.environ["BENCH_PASSWORD"]}).encode()
+            status, payload = await call(ours, "/api/v1/auth/token", method="POST", body=form,
+                                         content_type=b"application/x-www-form-urlencoded")
+            if status != 200:
+                raise SystemExit(f"sign-in failed: {status} {payload[:300]!r}")
+            token = json.loads(payload)["access_token"]
+            HEADERS.append((b"authorization", f"Bearer {token}".encode()))
+            claims = _claims(token)
+            os.environ.update({
+                "BASELINE_AUTH": "jwt", "BASELINE_JWT_SECRET": os.environ["SECRET_KEY"],
+                "BASELINE_JWT_ALGORITHM": str(claims["alg"]),
+                "BASELINE_JWT_ISSUER": str(claims.get("iss", "")),
+                "BASELINE_JWT_AUDIENCE": str(claims.get("aud", "")),
             })
+        baseline = importlib.import_module("baseline_app").app
+        async with baseline.router.lifespan_context(baseline):
+            results = await _pairs(ours, baseline, rounds, n, seed_count)
+    return results
+
+
+async def _pairs(ours: Any, baseline: Any, rounds: int, n: int, seed_count: int) -> list[dict[str, Any]]:
+    results = []
+    ids = []
+    for k in range(1, seed_count + 1):
+        body = json.dumps({"sku": f"SKU-{k:04d}", "name": f"Widget {k}", "price_cents": 100 + k,
+                           "currency": "EUR", "stock": k % 17, "status": "active",
+                           "description": f"A sturdy widget, model {k}." if k % 2 else None}).encode()
+        status, payload = await call(ours, "/api/v1/products", method="POST", body=body)
+        if status != 201:
+            raise SystemExit(f"seeding failed: {status} {payload[:300]!r}")
+        ids.append(json.loads(payload)["id"])
+    pid = ids[len(ids) // 2]
+    pairs = [
+        ("GET /products/{id}", (f"/api/v1/products/{pid}", b""), (f"/products/{pid}", b"")),
+        ("GET /products?limit=20", ("/api/v1/products", b"limit=20&offset=0"), ("/products", b"limit=20&offset=0")),
+        ("GET /health/live vs /health", ("/health/live", b""), ("/health", b"")),
+    ]
+    for label, o, b in pairs:
+        for app, (path, query) in ((ours, o), (baseline, b)):
+            status, payload = await call(app, path, query)
+            if status != 200:
+                raise SystemExit(f"{path}: {status} {payload[:300]!r}")
+        await burst(ours, *o, n)  # warm-up
+        await burst(baseline, *b, n)
+        o_us: list[float] = []
+        b_us: list[float] = []
+        for r in range(rounds):
+            if r % 2 == 0:
+                o_us.append(await burst(ours, *o, n))
+                b_us.append(await burst(baseline, *b, n))
+            else:
+                b_us.append(await burst(baseline, *b, n))
+                o_us.append(await burst(ours, *o, n))
+        ratios = [x / y for x, y in zip(o_us, b_us, strict=True)]
+        results.append({
+            "endpoint": label,
+            "ours_cpu_us": statistics.median(o_us),
+            "base_cpu_us": statistics.median(b_us),
+            "extra_us": statistics.median(o_us) - statistics.median(b_us),
+            "cpu_ratio": statistics.median(ratios),
+            "cpu_ratio_min": min(ratios),
+            "cpu_ratio_max": max(ratios),
+            "ours_py_calls": await python_calls(ours, *o),
+            "base_py_calls": await python_calls(baseline, *b),
+        })
     return results
 
 
@@ -164,7 +204,7 @@ def inner(args: argparse.Namespace) -> int:
     real_stdout = sys.stdout
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the whole process
     try:
-        rows = runner(measure(package, args.rounds, args.burst, args.seed_count))
+        rows = runner(measure(package, args.rounds, args.burst, args.seed_count, os.environ.get("BENCH_AUTH", "none")))
     finally:
         sys.stdout.close()
         sys.stdout = real_stdout
@@ -206,6 +246,15 @@ def main(argv: list[str] | None = None) -> int:
                "ENVIRONMENT": "prod", "SECRET_KEY": "bench-" + os.urandom(16).hex(), "LOG_JSON": "true"}
         subprocess.run([str(venv_bin / slug), "db", "upgrade"], cwd=args.project, env=env,
                        check=True, timeout=120, capture_output=True)
+        answers = (args.project / ".copier-answers.yml").read_text() if (args.project / ".copier-answers.yml").exists() else ""
+        auth = next((line.split(":", 1)[1].strip().strip("'\"") for line in answers.splitlines()
+                     if line.startswith("auth:")), "none")
+        env["BENCH_AUTH"] = auth
+        if auth != "none":
+            env["BENCH_EMAIL"], env["BENCH_PASSWORD"] = "bench@example.com", "Bench-" + os.urandom(12).hex()
+            subprocess.run([str(venv_bin / slug), "users", "create", "--email", env["BENCH_EMAIL"],
+                            "--password", env["BENCH_PASSWORD"]], cwd=args.project, env=env,
+                           check=True, timeout=120, capture_output=True)
         argv2 = [str(venv_bin / "python"), str(Path(__file__).resolve()), "--_inner",
                  "--project", str(args.project), "--rounds", str(args.rounds),
                  "--burst", str(args.burst), "--seed-count", str(args.seed_count)]

@@ -114,14 +114,17 @@ async def _worker(
             pass
 
 
-async def run(url: str, paths: list[str], connections: int, duration: float, max_requests: int) -> dict[str, object]:
+async def run(
+    url: str, paths: list[str], connections: int, duration: float, max_requests: int, headers: list[str]
+) -> dict[str, object]:
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = parts.port or 80
     _require_loopback(host)
     host_header = f"{host}:{port}"
+    extra = "".join(f"{h.strip()}\r\n" for h in headers)
     requests = [
-        f"GET {p} HTTP/1.1\r\nHost: {host_header}\r\nAccept: */*\r\n\r\n".encode("ascii")
+        f"GET {p} HTTP/1.1\r\nHost: {host_header}\r\nAccept: */*\r\n{extra}\r\n".encode("latin-1")
         for p in paths
     ]
     latencies: list[float] = []
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="base URL, loopback only")
     parser.add_argument("--path", action="append", required=True, help="path to request (repeatable; cycled)")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value' sent with every request (repeatable)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--max-requests", type=int, default=500_000)
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--duration must be in (0, 600] seconds")
     if not 0 < args.connections <= 1024:
         parser.error("--connections must be in [1, 1024]")
-    coro = run(args.url, args.path, args.connections, args.duration, args.max_requests)
+    coro = run(args.url, args.path, args.connections, args.duration, args.max_requests, args.header)
     try:
         import uvloop  # type: ignore[import-not-found]  # noqa: PLC0415
     except ImportError:
