@@ -250,15 +250,19 @@ def test_a_rename_migration_keeps_team_edits_at_the_new_path(
     ]
 
 
+@pytest.mark.parametrize("scenario", ["default", "postgresql-auth", "every-feature"])
 def test_update_of_an_unedited_project_equals_a_fresh_copy(
-    candidate: TemplateRepo, fresh_default: Path, tmp_path: Path
+    candidate: TemplateRepo, tmp_path: Path, scenario: str
 ) -> None:
-    updated = copy(candidate, tmp_path / "updated", ref=OLD)
+    at_copy, _ = SCENARIOS[scenario]
+    _require_questions(at_copy)
+    updated = copy(candidate, tmp_path / "updated", at_copy, ref=OLD)
     git_init(updated)
 
     update(updated)
 
-    assert tree_differences(updated, fresh_default) == ""
+    fresh = copy(candidate, tmp_path / "fresh", at_copy, ref=CANDIDATE)
+    assert tree_differences(updated, fresh) == ""
 
 
 def _toggles() -> list[Any]:
