@@ -25,8 +25,8 @@ endpoint. Bounded: --rounds x --burst requests per endpoint and side.
 from __future__ import annotations
 
 import argparse
-import base64
 import asyncio
+import base64
 import json
 import os
 import shutil
@@ -48,16 +48,32 @@ HEADERS: list[tuple[bytes, bytes]] = []
 
 
 async def call(
-    app: Any, path: str, query: bytes = b"", method: str = "GET", body: bytes = b"",
+    app: Any,
+    path: str,
+    query: bytes = b"",
+    method: str = "GET",
+    body: bytes = b"",
     content_type: bytes = b"application/json",
 ) -> tuple[int, bytes]:
     scope = {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
-        "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-        "query_string": query, "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
         "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"*/*"), *HEADERS]
-        + ([(b"content-type", content_type), (b"content-length", str(len(body)).encode())] if body else []),
-        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
+        + (
+            [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+            if body
+            else []
+        ),
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
     }
     status = 0
     chunks: list[bytes] = []
@@ -114,7 +130,9 @@ def _claims(token: str) -> dict[str, Any]:
     return {**part(payload), "alg": part(header).get("alg", "HS256")}
 
 
-async def measure(package: str, rounds: int, n: int, seed_count: int, auth: str) -> list[dict[str, Any]]:
+async def measure(
+    package: str, rounds: int, n: int, seed_count: int, auth: str
+) -> list[dict[str, Any]]:
     sys.path.insert(0, str(BENCH_DIR))
     import importlib
 
@@ -122,34 +140,53 @@ async def measure(package: str, rounds: int, n: int, seed_count: int, auth: str)
     results = []
     async with ours.router.lifespan_context(ours):
         if auth != "none":
-            form = urllib.parse.urlencode({"username": os.environ["BENCH_EMAIL"],
-                                           "password": os.environ["BENCH_PASSWORD"]}).encode()
-            status, payload = await call(ours, "/api/v1/auth/token", method="POST", body=form,
-                                         content_type=b"application/x-www-form-urlencoded")
+            form = urllib.parse.urlencode(
+                {"username": os.environ["BENCH_EMAIL"], "password": os.environ["BENCH_PASSWORD"]}
+            ).encode()
+            status, payload = await call(
+                ours,
+                "/api/v1/auth/token",
+                method="POST",
+                body=form,
+                content_type=b"application/x-www-form-urlencoded",
+            )
             if status != 200:
                 raise SystemExit(f"sign-in failed: {status} {payload[:300]!r}")
             token = json.loads(payload)["access_token"]
             HEADERS.append((b"authorization", f"Bearer {token}".encode()))
             claims = _claims(token)
-            os.environ.update({
-                "BASELINE_AUTH": "jwt", "BASELINE_JWT_SECRET": os.environ["SECRET_KEY"],
-                "BASELINE_JWT_ALGORITHM": str(claims["alg"]),
-                "BASELINE_JWT_ISSUER": str(claims.get("iss", "")),
-                "BASELINE_JWT_AUDIENCE": str(claims.get("aud", "")),
-            })
+            os.environ.update(
+                {
+                    "BASELINE_AUTH": "jwt",
+                    "BASELINE_JWT_SECRET": os.environ["SECRET_KEY"],
+                    "BASELINE_JWT_ALGORITHM": str(claims["alg"]),
+                    "BASELINE_JWT_ISSUER": str(claims.get("iss", "")),
+                    "BASELINE_JWT_AUDIENCE": str(claims.get("aud", "")),
+                }
+            )
         baseline = importlib.import_module("baseline_app").app
         async with baseline.router.lifespan_context(baseline):
             results = await _pairs(ours, baseline, rounds, n, seed_count)
     return results
 
 
-async def _pairs(ours: Any, baseline: Any, rounds: int, n: int, seed_count: int) -> list[dict[str, Any]]:
+async def _pairs(
+    ours: Any, baseline: Any, rounds: int, n: int, seed_count: int
+) -> list[dict[str, Any]]:
     results = []
     ids = []
     for k in range(1, seed_count + 1):
-        body = json.dumps({"sku": f"SKU-{k:04d}", "name": f"Widget {k}", "price_cents": 100 + k,
-                           "currency": "EUR", "stock": k % 17, "status": "active",
-                           "description": f"A sturdy widget, model {k}." if k % 2 else None}).encode()
+        body = json.dumps(
+            {
+                "sku": f"SKU-{k:04d}",
+                "name": f"Widget {k}",
+                "price_cents": 100 + k,
+                "currency": "EUR",
+                "stock": k % 17,
+                "status": "active",
+                "description": f"A sturdy widget, model {k}." if k % 2 else None,
+            }
+        ).encode()
         status, payload = await call(ours, "/api/v1/products", method="POST", body=body)
         if status != 201:
             raise SystemExit(f"seeding failed: {status} {payload[:300]!r}")
@@ -157,7 +194,11 @@ async def _pairs(ours: Any, baseline: Any, rounds: int, n: int, seed_count: int)
     pid = ids[len(ids) // 2]
     pairs = [
         ("GET /products/{id}", (f"/api/v1/products/{pid}", b""), (f"/products/{pid}", b"")),
-        ("GET /products?limit=20", ("/api/v1/products", b"limit=20&offset=0"), ("/products", b"limit=20&offset=0")),
+        (
+            "GET /products?limit=20",
+            ("/api/v1/products", b"limit=20&offset=0"),
+            ("/products", b"limit=20&offset=0"),
+        ),
         ("GET /health/live vs /health", ("/health/live", b""), ("/health", b"")),
     ]
     for label, o, b in pairs:
@@ -177,17 +218,19 @@ async def _pairs(ours: Any, baseline: Any, rounds: int, n: int, seed_count: int)
                 b_us.append(await burst(baseline, *b, n))
                 o_us.append(await burst(ours, *o, n))
         ratios = [x / y for x, y in zip(o_us, b_us, strict=True)]
-        results.append({
-            "endpoint": label,
-            "ours_cpu_us": statistics.median(o_us),
-            "base_cpu_us": statistics.median(b_us),
-            "extra_us": statistics.median(o_us) - statistics.median(b_us),
-            "cpu_ratio": statistics.median(ratios),
-            "cpu_ratio_min": min(ratios),
-            "cpu_ratio_max": max(ratios),
-            "ours_py_calls": await python_calls(ours, *o),
-            "base_py_calls": await python_calls(baseline, *b),
-        })
+        results.append(
+            {
+                "endpoint": label,
+                "ours_cpu_us": statistics.median(o_us),
+                "base_cpu_us": statistics.median(b_us),
+                "extra_us": statistics.median(o_us) - statistics.median(b_us),
+                "cpu_ratio": statistics.median(ratios),
+                "cpu_ratio_min": min(ratios),
+                "cpu_ratio_max": max(ratios),
+                "ours_py_calls": await python_calls(ours, *o),
+                "base_py_calls": await python_calls(baseline, *b),
+            }
+        )
     return results
 
 
@@ -196,7 +239,8 @@ def inner(args: argparse.Namespace) -> int:
     slug = data["project"]["name"]
     package = data["project"]["scripts"][slug].split(".", 1)[0]
     try:
-        import uvloop  # noqa: PLC0415
+        import uvloop
+
         runner = uvloop.run
     except ImportError:
         runner = asyncio.run
@@ -204,17 +248,29 @@ def inner(args: argparse.Namespace) -> int:
     real_stdout = sys.stdout
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the whole process
     try:
-        rows = runner(measure(package, args.rounds, args.burst, args.seed_count, os.environ.get("BENCH_AUTH", "none")))
+        rows = runner(
+            measure(
+                package,
+                args.rounds,
+                args.burst,
+                args.seed_count,
+                os.environ.get("BENCH_AUTH", "none"),
+            )
+        )
     finally:
         sys.stdout.close()
         sys.stdout = real_stdout
-    print(f"{'endpoint':<28} {'ours cpu':>9} {'base cpu':>9} {'extra':>8} {'cpu ratio':>10} "
-          f"{'(min..max)':>12} {'py calls ours/base':>19}")
+    print(
+        f"{'endpoint':<28} {'ours cpu':>9} {'base cpu':>9} {'extra':>8} {'cpu ratio':>10} "
+        f"{'(min..max)':>12} {'py calls ours/base':>19}"
+    )
     for row in rows:
-        print(f"{row['endpoint']:<28} {row['ours_cpu_us']:>7.0f}us {row['base_cpu_us']:>7.0f}us "
-              f"{row['extra_us']:>+6.0f}us {row['cpu_ratio']:>9.2f}x "
-              f"{row['cpu_ratio_min']:>5.2f}..{row['cpu_ratio_max']:<5.2f} "
-              f"{row['ours_py_calls']:>9.0f}/{row['base_py_calls']:<9.0f}")
+        print(
+            f"{row['endpoint']:<28} {row['ours_cpu_us']:>7.0f}us {row['base_cpu_us']:>7.0f}us "
+            f"{row['extra_us']:>+6.0f}us {row['cpu_ratio']:>9.2f}x "
+            f"{row['cpu_ratio_min']:>5.2f}..{row['cpu_ratio_max']:<5.2f} "
+            f"{row['ours_py_calls']:>9.0f}/{row['base_py_calls']:<9.0f}"
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0
@@ -222,15 +278,25 @@ def inner(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--project", type=Path, required=True, help="a generated project with a synced .venv")
-    parser.add_argument("--rounds", type=int, default=15, help="alternating bursts per endpoint and side")
+    parser.add_argument(
+        "--project", type=Path, required=True, help="a generated project with a synced .venv"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="alternating bursts per endpoint and side"
+    )
     parser.add_argument("--burst", type=int, default=200, help="requests per burst")
     parser.add_argument("--seed-count", type=int, default=50)
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--_inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if not 1 <= args.rounds <= 100 or not 10 <= args.burst <= 5000 or not 1 <= args.seed_count <= 1000:
-        parser.error("bounds: 1 <= --rounds <= 100, 10 <= --burst <= 5000, 1 <= --seed-count <= 1000")
+    if (
+        not 1 <= args.rounds <= 100
+        or not 10 <= args.burst <= 5000
+        or not 1 <= args.seed_count <= 1000
+    ):
+        parser.error(
+            "bounds: 1 <= --rounds <= 100, 10 <= --burst <= 5000, 1 <= --seed-count <= 1000"
+        )
     args.project = args.project.resolve()
     if args._inner:
         return inner(args)
@@ -242,28 +308,81 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="fastapi-inprocess-"))
     try:
-        env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
-               "ENVIRONMENT": "prod", "SECRET_KEY": "bench-" + os.urandom(16).hex(), "LOG_JSON": "true"}
-        subprocess.run([str(venv_bin / slug), "db", "upgrade"], cwd=args.project, env=env,
-                       check=True, timeout=120, capture_output=True)
-        answers = (args.project / ".copier-answers.yml").read_text() if (args.project / ".copier-answers.yml").exists() else ""
-        auth = next((line.split(":", 1)[1].strip().strip("'\"") for line in answers.splitlines()
-                     if line.startswith("auth:")), "none")
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
+            "ENVIRONMENT": "prod",
+            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "LOG_JSON": "true",
+        }
+        subprocess.run(
+            [str(venv_bin / slug), "db", "upgrade"],
+            cwd=args.project,
+            env=env,
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
+        answers = (
+            (args.project / ".copier-answers.yml").read_text()
+            if (args.project / ".copier-answers.yml").exists()
+            else ""
+        )
+        auth = next(
+            (
+                line.split(":", 1)[1].strip().strip("'\"")
+                for line in answers.splitlines()
+                if line.startswith("auth:")
+            ),
+            "none",
+        )
         env["BENCH_AUTH"] = auth
         if auth != "none":
-            env["BENCH_EMAIL"], env["BENCH_PASSWORD"] = "bench@example.com", "Bench-" + os.urandom(12).hex()
-            subprocess.run([str(venv_bin / slug), "users", "create", "--email", env["BENCH_EMAIL"],
-                            "--password", env["BENCH_PASSWORD"]], cwd=args.project, env=env,
-                           check=True, timeout=120, capture_output=True)
-        argv2 = [str(venv_bin / "python"), str(Path(__file__).resolve()), "--_inner",
-                 "--project", str(args.project), "--rounds", str(args.rounds),
-                 "--burst", str(args.burst), "--seed-count", str(args.seed_count)]
+            env["BENCH_EMAIL"], env["BENCH_PASSWORD"] = (
+                "bench@example.com",
+                "Bench-" + os.urandom(12).hex(),
+            )
+            subprocess.run(
+                [
+                    str(venv_bin / slug),
+                    "users",
+                    "create",
+                    "--email",
+                    env["BENCH_EMAIL"],
+                    "--password",
+                    env["BENCH_PASSWORD"],
+                ],
+                cwd=args.project,
+                env=env,
+                check=True,
+                timeout=120,
+                capture_output=True,
+            )
+        argv2 = [
+            str(venv_bin / "python"),
+            str(Path(__file__).resolve()),
+            "--_inner",
+            "--project",
+            str(args.project),
+            "--rounds",
+            str(args.rounds),
+            "--burst",
+            str(args.burst),
+            "--seed-count",
+            str(args.seed_count),
+        ]
         if args.json:
             argv2 += ["--json", str(args.json.resolve())]
-        return subprocess.run(argv2, cwd=args.project, env=env, check=False, timeout=1800).returncode
+        return subprocess.run(
+            argv2, cwd=args.project, env=env, check=False, timeout=1800
+        ).returncode
     except subprocess.CalledProcessError as exc:
-        print(f"db upgrade failed:\n{exc.stdout.decode(errors='replace')}{exc.stderr.decode(errors='replace')}",
-              file=sys.stderr)
+        print(
+            "setup failed:\n"
+            + exc.stdout.decode(errors="replace")
+            + exc.stderr.decode(errors="replace"),
+            file=sys.stderr,
+        )
         return 2
     finally:
         shutil.rmtree(work, ignore_errors=True)

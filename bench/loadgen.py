@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import json
 import socket
@@ -108,14 +109,17 @@ async def _worker(
                 errors["status"] += 1
     finally:
         writer.close()
-        try:
+        with contextlib.suppress(OSError):
             await writer.wait_closed()
-        except OSError:
-            pass
 
 
 async def run(
-    url: str, paths: list[str], connections: int, duration: float, max_requests: int, headers: list[str]
+    url: str,
+    paths: list[str],
+    connections: int,
+    duration: float,
+    max_requests: int,
+    headers: list[str],
 ) -> dict[str, object]:
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
@@ -159,10 +163,19 @@ async def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", required=True, help="base URL, loopback only")
-    parser.add_argument("--path", action="append", required=True, help="path to request (repeatable; cycled)")
-    parser.add_argument("--header", action="append", default=[], help="'Name: value' sent with every request (repeatable)")
+    parser.add_argument(
+        "--path", action="append", required=True, help="path to request (repeatable; cycled)"
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        help="'Name: value' sent with every request (repeatable)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--max-requests", type=int, default=500_000)
@@ -173,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--connections must be in [1, 1024]")
     coro = run(args.url, args.path, args.connections, args.duration, args.max_requests, args.header)
     try:
-        import uvloop  # type: ignore[import-not-found]  # noqa: PLC0415
+        import uvloop  # type: ignore[import-not-found]
     except ImportError:
         result = asyncio.run(coro)
     else:

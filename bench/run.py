@@ -108,7 +108,11 @@ def python_env() -> dict[str, str]:
     if shutil.which("pyenv"):
         with contextlib.suppress(OSError, subprocess.SubprocessError):
             out = subprocess.run(
-                ["pyenv", "versions", "--bare"], capture_output=True, text=True, timeout=30, check=False
+                ["pyenv", "versions", "--bare"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
             ).stdout.split()
             current = [v for v in env.get("PYENV_VERSION", "").split(":") if v]
             wanted = [v for v in out if re.fullmatch(r"3\.(1[1-9])\.\d+", v) and v not in current]
@@ -168,7 +172,7 @@ def http_json(
     elif form is not None:
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         payload = exc.read()
@@ -204,8 +208,13 @@ class Server:
         log(f"starting {self.name} on :{self.port}: {shlex.join(argv)}")
         with self.log_path.open("wb") as out:
             self.proc = subprocess.Popen(
-                argv, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -213,7 +222,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise BenchError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise BenchError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             with contextlib.suppress(OSError, ValueError):
                 status, _ = http_json("GET", self.base_url + self.ready_path, timeout=2.0)
                 if status == 200:
@@ -254,7 +265,8 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests":%%d,"duration_us":%%d,"errors":{"connect":%%d,"read":%%d,"write":%%d,' ..
+    'BENCH_JSON {"requests":%%d,"duration_us":%%d,' ..
+    '"errors":{"connect":%%d,"read":%%d,"write":%%d,' ..
     '"status":%%d,"timeout":%%d},"latency_us":{"mean":%%.1f,"p50":%%d,"p90":%%d,"p99":%%d,' ..
     '"p999":%%d,"max":%%d}}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
@@ -288,20 +300,35 @@ class LoadClient:
             script = self.work_dir / f"wrk-{tag}.lua"
             if not script.exists():
                 headers = "\n".join(
-                    f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in self.headers.items()
+                    f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}"
+                    for k, v in self.headers.items()
                 )
                 script.write_text(
                     WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths), "headers": headers}
                 )
             argv = [
-                "wrk", "-t1", f"-c{self.connections}", f"-d{duration:g}s", "--timeout", "5s",
-                "-s", str(script), base_url,
+                "wrk",
+                "-t1",
+                f"-c{self.connections}",
+                f"-d{duration:g}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(script),
+                base_url,
             ]
         else:
             argv = [
-                self.python, str(BENCH_DIR / "loadgen.py"), "--url", base_url,
-                "--connections", str(self.connections), "--duration", f"{duration:g}",
-                "--max-requests", str(self.max_requests),
+                self.python,
+                str(BENCH_DIR / "loadgen.py"),
+                "--url",
+                base_url,
+                "--connections",
+                str(self.connections),
+                "--duration",
+                f"{duration:g}",
+                "--max-requests",
+                str(self.max_requests),
             ]
             for p in paths:
                 argv += ["--path", p]
@@ -346,7 +373,9 @@ class Pair:
     label: str
     ours_paths: list[str]
     base_paths: list[str]
-    samples: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"ours": [], "base": []})
+    samples: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {"ours": [], "base": []}
+    )
 
 
 def find_copier(explicit: str | None) -> list[str]:
@@ -361,7 +390,12 @@ def find_copier(explicit: str | None) -> list[str]:
 
 
 def generate(
-    dest: Path, copier: list[str], env: dict[str, str], template: Path, vcs_ref: str, data: list[str]
+    dest: Path,
+    copier: list[str],
+    env: dict[str, str],
+    template: Path,
+    vcs_ref: str,
+    data: list[str],
 ) -> None:
     argv = [*copier, "copy", "--trust", "--defaults", "--data", "project_name=Bench Service"]
     for item in data:
@@ -390,13 +424,16 @@ def collect_versions(python: str) -> dict[str, str]:
         "    except m.PackageNotFoundError: out[n] = None\n"
         "print(json.dumps(out))\n"
     )
-    result = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     try:
         return json.loads(result.stdout)
     except ValueError:
         return {}
 
 
+VERSION_NAMES = ("python", "fastapi", "starlette", "pydantic", "sqlalchemy", "aiosqlite", "uvicorn")
 PRODUCT_STATUSES = ("active", "active", "draft", "discontinued")
 
 
@@ -414,6 +451,7 @@ def read_answers(project: Path) -> dict[str, str]:
 
 def jwt_claims(token: str) -> dict[str, Any]:
     """The (unverified) header and payload of a JWT, to configure the baseline alike."""
+
     def part(segment: str) -> dict[str, Any]:
         return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
@@ -423,7 +461,9 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 def sign_in(service: Server, email: str, password: str) -> str:
     status, payload = http_json(
-        "POST", service.base_url + "/api/v1/auth/token", form={"username": email, "password": password},
+        "POST",
+        service.base_url + "/api/v1/auth/token",
+        form={"username": email, "password": password},
         timeout=30.0,
     )
     if status != 200 or not isinstance(payload, dict) or "access_token" not in payload:
@@ -446,15 +486,19 @@ def seed(service: Server, count: int, headers: dict[str, str]) -> list[str]:
             body["description"] = f"A sturdy widget, model {n}, for benchmarking."
         if n % 3 == 0:
             body["released_on"] = f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}"
-        status, payload = http_json("POST", service.base_url + "/api/v1/products", body, headers=headers)
+        status, payload = http_json(
+            "POST", service.base_url + "/api/v1/products", body, headers=headers
+        )
         if status != 201 or not isinstance(payload, dict) or "id" not in payload:
             raise BenchError(f"seeding failed at product {n}: {status} {payload}")
         ids.append(str(payload["id"]))
     return ids
 
 
-def check_same_data(ours: Server, base: Server, pairs: list[Pair], headers: dict[str, str]) -> list[str]:
-    """Both sides must answer 200 with the same products; returns warnings for cosmetic differences."""
+def check_same_data(
+    ours: Server, base: Server, pairs: list[Pair], headers: dict[str, str]
+) -> list[str]:
+    """Both sides must answer 200 with the same products; warns of cosmetic differences."""
     warnings = []
     for pair in pairs:
         s1, b1 = http_json("GET", ours.base_url + pair.ours_paths[0], headers=headers)
@@ -467,7 +511,9 @@ def check_same_data(ours: Server, base: Server, pairs: list[Pair], headers: dict
             ids1 = [i["id"] for i in b1["items"]]
             ids2 = [i["id"] for i in b2["items"]]
             if ids1 != ids2 or b1["total"] != b2["total"]:
-                raise BenchError(f"{pair.label}: different pages (total {b1['total']} vs {b2['total']})")
+                raise BenchError(
+                    f"{pair.label}: different pages (total {b1['total']} vs {b2['total']})"
+                )
         if pair.key in ("item", "list"):
             one = b1 if pair.key == "item" else b1["items"][0]
             two = b2 if pair.key == "item" else b2["items"][0]
@@ -484,7 +530,9 @@ def check_same_data(ours: Server, base: Server, pairs: list[Pair], headers: dict
     return warnings
 
 
-def measure_one(client: LoadClient, server: Server, pair: Pair, side: str, duration: float) -> dict[str, Any]:
+def measure_one(
+    client: LoadClient, server: Server, pair: Pair, side: str, duration: float
+) -> dict[str, Any]:
     assert server.proc is not None
     paths = pair.ours_paths if side == "ours" else pair.base_paths
     cpu0 = cpu_seconds(server.proc.pid)
@@ -500,7 +548,9 @@ def measure_one(client: LoadClient, server: Server, pair: Pair, side: str, durat
     # server, the kernel's share not charged to either); high values mean noise.
     sample["other_cpu_s"] = round(max(0.0, (busy1 - busy0) - cpu - client_cpu), 3)
     sample["steal_cpu_s"] = round(steal1 - steal0, 3)
-    sample["server_cpu_us_per_req"] = round(cpu / sample["requests"] * 1e6, 1) if sample["requests"] else None
+    sample["server_cpu_us_per_req"] = (
+        round(cpu / sample["requests"] * 1e6, 1) if sample["requests"] else None
+    )
     if server.proc.poll() is not None:
         raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
     return sample
@@ -529,7 +579,10 @@ class QuietGate:
         load = other_cpu_cores(self.servers)
         while load > self.max_other and self.waited_s < self.budget_s:
             if self.waited_s == 0.0:
-                log(f"machine busy (other processes use {load:.2f} cores); waiting up to {self.budget_s:.0f}s in total")
+                log(
+                    f"machine busy (other processes use {load:.2f} cores); "
+                    f"waiting up to {self.budget_s:.0f}s in total"
+                )
             time.sleep(1.0)
             self.waited_s += 1.5
             load = other_cpu_cores(self.servers)
@@ -552,11 +605,20 @@ def summarize(pair: Pair) -> dict[str, Any]:
             "errors": sum(sum(s["errors"].values()) for s in samples),
             "other_cpu_cores_max": max(s["other_cpu_s"] / s["seconds"] for s in samples),
         }
-    out["ratio"] = out["ours"]["rps_median"] / out["base"]["rps_median"]
-    paired = [o["rps"] / b["rps"] for o, b in zip(pair.samples["ours"], pair.samples["base"], strict=True)]
+
+    def ratio(a: float, b: float) -> float:
+        return a / b if b else 0.0
+
+    out["ratio"] = ratio(out["ours"]["rps_median"], out["base"]["rps_median"])
+    paired = [
+        ratio(o["rps"], b["rps"])
+        for o, b in zip(pair.samples["ours"], pair.samples["base"], strict=True)
+    ]
     out["paired_ratios"] = [round(r, 3) for r in paired]
-    out["p99_ratio"] = out["ours"]["p99_ms_median"] / out["base"]["p99_ms_median"]
-    out["valid"] = out["ours"]["errors"] == 0 and out["base"]["errors"] == 0
+    out["p99_ratio"] = ratio(out["ours"]["p99_ms_median"], out["base"]["p99_ms_median"])
+    out["valid"] = (
+        out["ours"]["errors"] == 0 and out["base"]["errors"] == 0 and out["base"]["rps_median"] > 0
+    )
     out["passed"] = out["valid"] and out["ratio"] >= out["target"]
     return out
 
@@ -579,34 +641,89 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear script
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    parser.add_argument("--project", type=Path, help="reuse this generated service instead of generating one")
-    parser.add_argument("--template", type=Path, default=REPO_ROOT, help="template to generate from")
-    parser.add_argument("--vcs-ref", default="HEAD", help="template ref for copier ('' for copier's default: latest tag); a dirty work tree is included")
-    parser.add_argument("--copier", help="copier command (default: copier on PATH, ~/.local/bin/copier, or uvx copier==%s)" % COPIER_VERSION)
+    parser.add_argument(
+        "--project", type=Path, help="reuse this generated service instead of generating one"
+    )
+    parser.add_argument(
+        "--template", type=Path, default=REPO_ROOT, help="template to generate from"
+    )
+    parser.add_argument(
+        "--vcs-ref",
+        default="HEAD",
+        help="template ref for copier ('' for copier's default, the latest tag); "
+        "uncommitted changes are included",
+    )
+    parser.add_argument(
+        "--copier",
+        help="copier command (default: copier on PATH, ~/.local/bin/copier, "
+        f"or uvx copier=={COPIER_VERSION})",
+    )
     parser.add_argument("--no-sync", action="store_true", help="with --project: skip `uv sync`")
-    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra copier answer for the generated service, e.g. auth=none (repeatable)")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra copier answer for the generated service, e.g. auth=none (repeatable)",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved measurement rounds")
-    parser.add_argument("--duration", type=int, default=4, help="seconds per measurement (whole seconds: wrk takes no fractions)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per endpoint and side (0: none)")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")
-    parser.add_argument("--seed-count", type=int, default=50, help="products to create before measuring")
-    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto", help="load generator")
-    parser.add_argument("--pin", choices=("auto", "on", "off"), default="auto",
-                        help="pin the servers to CPU 0 and the load generator to CPU 1 (auto: when taskset and >= 2 CPUs)")
-    parser.add_argument("--service-launch", choices=("serve", "uvicorn"), default="serve",
-                        help="start the service with its own `serve` command, or with the same uvicorn command line as the baseline")
-    parser.add_argument("--max-other-cpu", type=float, default=0.25,
-                        help="cores other processes may use during a measurement before it counts as noisy")
-    parser.add_argument("--retries", type=int, default=6, help="noisy measurement pairs measured again (in total)")
-    parser.add_argument("--quiet-wait", type=float, default=60.0,
-                        help="seconds to wait in total for other processes to quieten down")
-    parser.add_argument("--json", type=Path, help="results file (default bench/results/<timestamp>.json)")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (generated project, db, logs)")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=4,
+        help="seconds per measurement (whole seconds: wrk takes no fractions)",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="warm-up seconds per endpoint and side (0: none)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=16, help="concurrent keep-alive connections"
+    )
+    parser.add_argument(
+        "--seed-count", type=int, default=50, help="products to create before measuring"
+    )
+    parser.add_argument(
+        "--client", choices=("auto", "wrk", "python"), default="auto", help="load generator"
+    )
+    parser.add_argument(
+        "--pin",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="pin the servers to CPU 0 and the load generator to the others "
+        "(auto: with taskset and >= 2 CPUs)",
+    )
+    parser.add_argument(
+        "--service-launch",
+        choices=("serve", "uvicorn"),
+        default="serve",
+        help="start the service with its own `serve` command, or with the baseline's uvicorn "
+        "command line",
+    )
+    parser.add_argument(
+        "--max-other-cpu",
+        type=float,
+        default=0.25,
+        help="cores other processes may use during a measurement before it counts as noisy",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=6, help="noisy measurement pairs measured again (in total)"
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait in total for other processes to quieten down",
+    )
+    parser.add_argument(
+        "--json", type=Path, help="results file (default bench/results/<timestamp>.json)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (generated project, db, logs)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 50 or not 1 <= args.duration <= 60 or not 0 <= args.warmup <= 60:
         parser.error("bounds: 1 <= --rounds <= 50, 1 <= --duration <= 60, 0 <= --warmup <= 60")
@@ -634,7 +751,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         else:
             project = work / "bench-service"
             t0 = time.monotonic()
-            generate(project, find_copier(args.copier), env, args.template.resolve(), args.vcs_ref, args.data)
+            generate(
+                project,
+                find_copier(args.copier),
+                env,
+                args.template.resolve(),
+                args.vcs_ref,
+                args.data,
+            )
             run_cmd(["uv", "sync", "--quiet"], cwd=project, env=env, timeout=900)
             log(f"generated and synced in {time.monotonic() - t0:.1f}s")
         slug, package = project_names(project)
@@ -646,7 +770,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         answers = read_answers(project)
         auth = answers.get("auth", "none")
         if auth not in ("none", "jwt", "jwt_and_api_key"):
-            raise BenchError(f"auth={auth}: the bench signs in with JWTs only; generate with --data auth=jwt or auth=none")
+            raise BenchError(
+                f"auth={auth}: the bench signs in with JWTs only; "
+                "generate with --data auth=jwt or auth=none"
+            )
 
         # 2. One database, fresh each run, migrated by the service itself.
         db_path = work / "bench.db"
@@ -656,22 +783,50 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         bench_email, bench_password = "bench@example.com", "Bench-" + os.urandom(12).hex()
         if auth != "none":
             # The products endpoints need a signed-in user: create one with the service's CLI.
-            run_cmd([str(venv_bin / slug), "users", "create", "--email", bench_email,
-                     "--password", bench_password], cwd=project, env=common_env, timeout=120)
+            run_cmd(
+                [
+                    str(venv_bin / slug),
+                    "users",
+                    "create",
+                    "--email",
+                    bench_email,
+                    "--password",
+                    bench_password,
+                ],
+                cwd=project,
+                env=common_env,
+                timeout=120,
+            )
 
         cpus = os.cpu_count() or 1
-        pin = args.pin == "on" or (args.pin == "auto" and cpus >= 2 and shutil.which("taskset") is not None)
+        pin = args.pin == "on" or (
+            args.pin == "auto" and cpus >= 2 and shutil.which("taskset") is not None
+        )
         if pin and shutil.which("taskset") is None:
             raise BenchError("--pin on needs taskset (util-linux)")
-        server_cpus, client_cpus = ("0", ",".join(str(c) for c in range(1, cpus))) if pin else (None, None)
+        server_cpus, client_cpus = (
+            ("0", ",".join(str(c) for c in range(1, cpus))) if pin else (None, None)
+        )
 
         # Same uvicorn settings as the service's `serve` command (see its core/cli/main.py):
         # 1 worker, uvicorn's own access log off, proxy headers from 127.0.0.1, no
         # Server header, loop/http "auto" (uvloop + httptools, both in the venv).
         uvicorn_flags = [
-            "--host", HOST, "--workers", "1", "--loop", "auto", "--http", "auto",
-            "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1",
-            "--no-server-header", "--timeout-graceful-shutdown", "20",
+            "--host",
+            HOST,
+            "--workers",
+            "1",
+            "--loop",
+            "auto",
+            "--http",
+            "auto",
+            "--no-access-log",
+            "--proxy-headers",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+            "--no-server-header",
+            "--timeout-graceful-shutdown",
+            "20",
         ]
         prod_env = {
             **common_env,
@@ -683,10 +838,28 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         if args.service_launch == "serve":
             ours_argv = [str(venv_bin / slug), "serve", "--host", HOST, "--port", str(ours_port)]
         else:
-            ours_argv = [python, "-m", "uvicorn", f"{package}.main:create_app", "--factory",
-                         *uvicorn_flags, "--port", str(ours_port), "--log-level", "warning"]
-        ours = Server("ours", ours_argv, prod_env, project, ours_port, "/health/live",
-                      work / "ours.log", server_cpus)
+            ours_argv = [
+                python,
+                "-m",
+                "uvicorn",
+                f"{package}.main:create_app",
+                "--factory",
+                *uvicorn_flags,
+                "--port",
+                str(ours_port),
+                "--log-level",
+                "warning",
+            ]
+        ours = Server(
+            "ours",
+            ours_argv,
+            prod_env,
+            project,
+            ours_port,
+            "/health/live",
+            work / "ours.log",
+            server_cpus,
+        )
         servers.append(ours)
         ours.start()
         ours.wait_ready()
@@ -698,18 +871,36 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
             token = sign_in(ours, bench_email, bench_password)
             headers["Authorization"] = f"Bearer {token}"
             claims = jwt_claims(token)
-            base_env.update({
-                "BASELINE_AUTH": "jwt",
-                "BASELINE_JWT_SECRET": prod_env["SECRET_KEY"],
-                "BASELINE_JWT_ALGORITHM": str(claims["alg"]),
-                "BASELINE_JWT_ISSUER": str(claims.get("iss", "")),
-                "BASELINE_JWT_AUDIENCE": str(claims.get("aud", "")),
-            })
+            base_env.update(
+                {
+                    "BASELINE_AUTH": "jwt",
+                    "BASELINE_JWT_SECRET": prod_env["SECRET_KEY"],
+                    "BASELINE_JWT_ALGORITHM": str(claims["alg"]),
+                    "BASELINE_JWT_ISSUER": str(claims.get("iss", "")),
+                    "BASELINE_JWT_AUDIENCE": str(claims.get("aud", "")),
+                }
+            )
         base = Server(
             "baseline",
-            [python, "-m", "uvicorn", "baseline_app:app", "--app-dir", str(BENCH_DIR), *uvicorn_flags,
-             "--port", str(base_port), "--log-level", "warning"],
-            base_env, work, base_port, "/health", work / "baseline.log", server_cpus,
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "baseline_app:app",
+                "--app-dir",
+                str(BENCH_DIR),
+                *uvicorn_flags,
+                "--port",
+                str(base_port),
+                "--log-level",
+                "warning",
+            ],
+            base_env,
+            work,
+            base_port,
+            "/health",
+            work / "baseline.log",
+            server_cpus,
         )
         servers.append(base)
         base.start()
@@ -721,10 +912,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         log(f"seeded {len(ids)} products in {time.monotonic() - t0:.1f}s")
         list_query = "?limit=20&offset=0"
         pairs = [
-            Pair("item", "GET /products/{id}", [f"/api/v1/products/{i}" for i in ids],
-                 [f"/products/{i}" for i in ids]),
-            Pair("list", "GET /products?limit=20", [f"/api/v1/products{list_query}"],
-                 [f"/products{list_query}"]),
+            Pair(
+                "item",
+                "GET /products/{id}",
+                [f"/api/v1/products/{i}" for i in ids],
+                [f"/products/{i}" for i in ids],
+            ),
+            Pair(
+                "list",
+                "GET /products?limit=20",
+                [f"/api/v1/products{list_query}"],
+                [f"/products{list_query}"],
+            ),
             Pair("health", "GET /health/live vs /health", ["/health/live"], ["/health"]),
         ]
         warnings = check_same_data(ours, base, pairs, headers)
@@ -755,12 +954,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
             for pair in pairs:
                 while True:
                     gate.wait()
-                    got = {side: measure_one(client, sides[side], pair, side, args.duration) for side in order}
+                    got = {
+                        side: measure_one(client, sides[side], pair, side, args.duration)
+                        for side in order
+                    }
                     other = max(x["other_cpu_s"] / x["seconds"] for x in got.values())
                     noisy = other > args.max_other_cpu
                     if noisy and retries_left > 0:
                         retries_left -= 1
-                        log(f"{pair.key}: other processes used {other:.2f} cores meanwhile; measuring the pair again")
+                        log(
+                            f"{pair.key}: other processes used {other:.2f} cores meanwhile; "
+                            "measuring the pair again"
+                        )
                         continue
                     break
                 noisy_kept += noisy
@@ -769,7 +974,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
                     sample["noisy"] = noisy
                     pair.samples[side].append(sample)
             line = ", ".join(
-                f"{p.key} {p.samples['ours'][-1]['rps'] / p.samples['base'][-1]['rps']:.2f}x" for p in pairs
+                f"{p.key} {p.samples['ours'][-1]['rps'] / max(p.samples['base'][-1]['rps'], 1e-9):.2f}x"  # noqa: E501
+                for p in pairs
             )
             log(f"round {r + 1}/{args.rounds}: {line}")
 
@@ -777,32 +983,56 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         rows = [summarize(pair) for pair in pairs]
         elapsed = time.monotonic() - started
         print()
-        print(f"Generated service ({slug}, auth={auth}) vs hand-written FastAPI app, {HOST}, {client.describe()},")
+        print(f"Generated service ({slug}, auth={auth}) vs hand-written FastAPI app, {HOST},")
+        print(f"load from {client.describe()}")
         if auth != "none":
-            print("products requests carry a bearer JWT; the baseline verifies it and loads the user the same way")
-        print(f"{args.rounds} interleaved rounds x {args.duration:g}s per endpoint and side, medians; "
-              f"servers pinned to CPU {server_cpus}, client to CPU {client_cpus}" if pin else
-              f"{args.rounds} interleaved rounds x {args.duration:g}s per endpoint and side, medians; no CPU pinning")
-        print(f"python {versions.get('python')}, fastapi {versions.get('fastapi')}, starlette {versions.get('starlette')}, "
-              f"pydantic {versions.get('pydantic')}, sqlalchemy {versions.get('sqlalchemy')}, "
-              f"aiosqlite {versions.get('aiosqlite')}, uvicorn {versions.get('uvicorn')}")
+            print(
+                "products requests carry a bearer JWT; "
+                "the baseline checks it and loads the user alike"
+            )
+        pinning = (
+            f"servers pinned to CPU {server_cpus}, client to CPU {client_cpus}"
+            if pin
+            else "no pinning"
+        )
+        print(
+            f"{args.rounds} interleaved rounds x {args.duration:g}s per endpoint and side, "
+            f"medians; {pinning}"
+        )
+        print(", ".join(f"{name} {versions.get(name)}" for name in VERSION_NAMES))
         print()
         print_table(rows)
         print()
         for row in rows:
-            print(f"  server CPU per request, {row['endpoint']}: ours {row['ours']['cpu_us_per_req_median']:.0f} us, "
-                  f"baseline {row['base']['cpu_us_per_req_median']:.0f} us")
-        other = max(max(row["ours"]["other_cpu_cores_max"], row["base"]["other_cpu_cores_max"]) for row in rows)
+            cpu_ours = row["ours"]["cpu_us_per_req_median"]
+            cpu_base = row["base"]["cpu_us_per_req_median"]
+            print(
+                f"  server CPU per request, {row['endpoint']}: "
+                f"ours {cpu_ours:.0f} us, baseline {cpu_base:.0f} us"
+            )
+        other = max(
+            max(row["ours"]["other_cpu_cores_max"], row["base"]["other_cpu_cores_max"])
+            for row in rows
+        )
         total_pairs = args.rounds * len(pairs)
-        print(f"  busiest measurement: other processes used {other:.2f} of {cpus} cores; "
-              f"{noisy_kept} of {total_pairs} measurement pairs were noisy (> {args.max_other_cpu:g} cores), "
-              f"{args.retries - retries_left} pairs measured again, {gate.waited_s:.0f}s spent waiting for quiet")
+        print(
+            f"  busiest measurement: other processes used {other:.2f} of {cpus} cores; "
+            f"{noisy_kept} of {total_pairs} measurement pairs were noisy "
+            f"(> {args.max_other_cpu:g} cores), "
+            f"{args.retries - retries_left} pairs measured again, "
+            f"{gate.waited_s:.0f}s spent waiting for quiet"
+        )
         if noisy_kept:
-            print("  the machine was not quiet: ratios are noisier than usual; rerun when nothing else runs")
+            print(
+                "  the machine was not quiet: ratios are noisier than usual; "
+                "rerun when nothing else runs"
+            )
         all_passed = all(row["passed"] for row in rows)
         print()
-        print(f"{'PASS' if all_passed else 'FAIL'}: targets are ours >= 0.85x on the DB reads and >= 0.90x "
-              f"on the bare endpoint (ratio of median req/s). Took {elapsed:.0f}s.")
+        print(
+            f"{'PASS' if all_passed else 'FAIL'}: targets are ours >= 0.85x on the DB reads "
+            f"and >= 0.90x on the bare endpoint (ratio of median req/s). Took {elapsed:.0f}s."
+        )
 
         result = {
             "started_at": started_at.isoformat(timespec="seconds"),
@@ -810,19 +1040,38 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
             "command": shlex.join([sys.executable, *sys.argv]),
             "passed": all_passed,
             "settings": {
-                "auth": auth, "copier_data": args.data,
-                "rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
-                "connections": args.connections, "seed_count": args.seed_count,
-                "client": client.describe(), "pinned": pin, "server_cpus": server_cpus,
-                "client_cpus": client_cpus, "service_launch": args.service_launch,
-                "max_other_cpu": args.max_other_cpu, "noisy_pairs_kept": noisy_kept,
-                "pairs_remeasured": args.retries - retries_left, "quiet_wait_s": gate.waited_s,
-                "service_argv": ours.argv, "baseline_argv": base.argv,
+                "auth": auth,
+                "copier_data": args.data,
+                "rounds": args.rounds,
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "connections": args.connections,
+                "seed_count": args.seed_count,
+                "client": client.describe(),
+                "pinned": pin,
+                "server_cpus": server_cpus,
+                "client_cpus": client_cpus,
+                "service_launch": args.service_launch,
+                "max_other_cpu": args.max_other_cpu,
+                "noisy_pairs_kept": noisy_kept,
+                "pairs_remeasured": args.retries - retries_left,
+                "quiet_wait_s": gate.waited_s,
+                "service_argv": ours.argv,
+                "baseline_argv": base.argv,
             },
-            "machine": {"cpus": cpus, "platform": platform.platform(), "runner_python": sys.version.split()[0]},
+            "machine": {
+                "cpus": cpus,
+                "platform": platform.platform(),
+                "runner_python": sys.version.split()[0],
+            },
             "versions": versions,
-            "project": {"slug": slug, "package": package, "path": str(project),
-                        "template": str(args.template.resolve()), "vcs_ref": args.vcs_ref},
+            "project": {
+                "slug": slug,
+                "package": package,
+                "path": str(project),
+                "template": str(args.template.resolve()),
+                "vcs_ref": args.vcs_ref,
+            },
             "notes": warnings,
             "endpoints": rows,
             "samples": {p.key: p.samples for p in pairs},
