@@ -34,7 +34,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-COPIER = "uvx copier@9.19.1"
+# The pipelines pin copier in COPIER_VERSION; the same version renders here.
+COPIER = f"uvx copier@{os.environ.get('COPIER_VERSION') or '9.19.1'}"
 ANSWERS_FILE = ".copier-answers.yml"
 MANIFEST = ".standard/ownership.toml"
 OWNERS = ("template", "shared", "team")
