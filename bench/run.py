@@ -60,6 +60,9 @@ RESULTS_DIR = BENCH_DIR / "results"
 COPIER_VERSION = "9.19.1"
 HOST = "127.0.0.1"
 
+# Prepended to the servers' and the load generator's command lines (`--nice`).
+LAUNCH_PREFIX: list[str] = []
+
 # Our stack must reach this fraction of the hand-written app's req/s.
 TARGETS = {"item": 0.85, "list": 0.85, "health": 0.90}
 
@@ -205,6 +208,7 @@ class Server:
         argv = self.argv
         if self.cpu_list is not None:
             argv = ["taskset", "-c", self.cpu_list, *argv]
+        argv = [*LAUNCH_PREFIX, *argv]
         log(f"starting {self.name} on :{self.port}: {shlex.join(argv)}")
         with self.log_path.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -336,6 +340,7 @@ class LoadClient:
                 argv += ["--header", f"{k}: {v}"]
         if self.cpu_list is not None:
             argv = ["taskset", "-c", self.cpu_list, *argv]
+        argv = [*LAUNCH_PREFIX, *argv]
         try:
             out = subprocess.run(
                 argv, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -713,6 +718,13 @@ def main(argv: list[str] | None = None) -> int:
         "--retries", type=int, default=6, help="noisy measurement pairs measured again (in total)"
     )
     parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run both servers and the load generator at this nice level; a negative one "
+        "(as root) shields the measurement from other jobs on a shared machine",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=60.0,
@@ -729,6 +741,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("bounds: 1 <= --rounds <= 50, 1 <= --duration <= 60, 0 <= --warmup <= 60")
     if not 1 <= args.connections <= 512 or not 1 <= args.seed_count <= 1000:
         parser.error("bounds: 1 <= --connections <= 512, 1 <= --seed-count <= 1000")
+    if not -20 <= args.nice <= 19:
+        parser.error("bounds: -20 <= --nice <= 19")
+    if args.nice:
+        LAUNCH_PREFIX[:] = ["nice", "-n", str(args.nice)]
     if not 0 <= args.retries <= 50 or not 0 <= args.quiet_wait <= 1800:
         parser.error("bounds: 0 <= --retries <= 50, 0 <= --quiet-wait <= 1800")
 
@@ -994,7 +1010,7 @@ def main(argv: list[str] | None = None) -> int:
             f"servers pinned to CPU {server_cpus}, client to CPU {client_cpus}"
             if pin
             else "no pinning"
-        )
+        ) + (f", nice {args.nice}" if args.nice else "")
         print(
             f"{args.rounds} interleaved rounds x {args.duration:g}s per endpoint and side, "
             f"medians; {pinning}"
@@ -1050,6 +1066,7 @@ def main(argv: list[str] | None = None) -> int:
                 "client": client.describe(),
                 "pinned": pin,
                 "server_cpus": server_cpus,
+                "nice": args.nice,
                 "client_cpus": client_cpus,
                 "service_launch": args.service_launch,
                 "max_other_cpu": args.max_other_cpu,
