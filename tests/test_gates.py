@@ -28,6 +28,24 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
     "python-3.11": {"python_version": "3.11"},
     "python-3.13": {"python_version": "3.13"},
+    # Platform features, pairwise: each value at least once, and the pairs that
+    # interact (rate_limit x cache, task_queue x database, rate_limit x auth, cache x auth).
+    "cache-rate-limit": {"cache": "redis", "rate_limit": True},
+    "rate-limit-in-memory-api-key": {"rate_limit": True, "auth": "api_key"},
+    "taskiq-postgresql": {"task_queue": "taskiq", "database": "postgresql", "auth": "none"},
+    "celery-jwt-and-api-key": {"task_queue": "celery", "auth": "jwt_and_api_key"},
+    "taskiq-cache-python-3.11": {
+        "task_queue": "taskiq",
+        "cache": "redis",
+        "python_version": "3.11",
+    },
+    "celery-postgresql-limits": {
+        "task_queue": "celery",
+        "database": "postgresql",
+        "rate_limit": True,
+        "cache": "redis",
+        "auth": "none",
+    },
 }
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"

@@ -420,8 +420,8 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
 
     models, api = src / "models.py", src / "api.py"
     domains = f"from {package}.domains"
-    _insert_before(models, f"{domains}.products.models", f"{domains}.orders.models import Order\n")
-    _replace(models, "__all__ = [", '__all__ = ["Order", ')
+    _insert_before(models, f"{domains}.products import", f"{domains}.orders import models as orders\n")
+    _replace(models, '__all__ = ["Base", ', '__all__ = ["Base", "orders", ')
     router_import = f"{domains}.orders.router import router as orders_router\n"
     _insert_before(api, f"{domains}.products.router", router_import)
     _append(api, "router.include_router(orders_router)\n")

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): new migrations are yours.
 """${message}
 
 Revision ID: ${up_revision}
