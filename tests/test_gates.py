@@ -46,6 +46,27 @@ PROFILES: dict[str, dict[str, Any]] = {
         "cache": "redis",
         "auth": "none",
     },
+    "observability-api-key": {"metrics": True, "tracing": True, "auth": "api_key"},
+    "metrics-celery-postgresql": {
+        "metrics": True,
+        "task_queue": "celery",
+        "database": "postgresql",
+    },
+    "tracing-cache-none-auth": {"tracing": True, "cache": "redis", "auth": "none"},
+    # Everything on at once, on the newest Python.
+    "all-on": {
+        "python_version": "3.13",
+        "database": "postgresql",
+        "auth": "jwt_and_api_key",
+        "cache": "redis",
+        "rate_limit": True,
+        "task_queue": "taskiq",
+        "metrics": True,
+        "tracing": True,
+        "docker": True,
+        "kubernetes": True,
+        "ci": "gitlab",
+    },
 }
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
