@@ -424,7 +424,7 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
     _replace(models, '__all__ = ["Base", ', '__all__ = ["Base", "orders", ')
     router_import = f"{domains}.orders.router import router as orders_router\n"
     _insert_before(api, f"{domains}.products.router", router_import)
-    _append(api, "router.include_router(orders_router)\n")
+    _append(api, "routers.append(orders_router)\n")
     _append(src / "settings.py", TEAM_SETTING)
     _append(project / "README.md", TEAM_README)
     _append(src / "domains" / "products" / "constants.py", TEAM_CONSTANT)
