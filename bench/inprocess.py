@@ -10,11 +10,12 @@ bursts (ours, base, base, ours, ...). For each pair it prints the median CPU
 time per request of both sides, the difference, the CPU ratio, and the Python
 function calls per request (a deterministic count, immune to noise).
 
-Use it to attribute the gap run.py reports: the HTTP server's own cost is left
-out, so CPU ratios here are larger than run.py's req/s ratios, while the
-absolute difference (µs per request) is what the platform adds. It is far less
-sensitive to other processes than run.py, since it measures the process's own
-CPU time rather than throughput.
+Use it to compare two versions of one side: call counts are exact, and it is
+far less sensitive to other processes than run.py, since it measures the
+process's own CPU time rather than throughput. Its ratios do not predict
+run.py's: one request at a time, each trip to aiosqlite's thread pays for
+waking an idle event loop (shared between requests under load), and the HTTP
+server and what only concurrency brings (pool overflow) are left out.
 
 DIR is a generated project with a synced .venv (e.g. from `run.py --keep`);
 the script re-runs itself with that venv's interpreter, migrates a fresh
