@@ -861,6 +861,8 @@ def main(argv: list[str] | None = None) -> int:
             **common_env,
             "ENVIRONMENT": "prod",
             "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            # Prod refuses to start without the Host names it serves.
+            "TRUSTED_HOSTS": '["127.0.0.1"]',
             "LOG_JSON": "true",
         }
         ours_port, base_port = free_port(), free_port()

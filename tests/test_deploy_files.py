@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import secrets
 import shutil
 import signal
 import socket
@@ -525,6 +526,8 @@ def test_kubernetes_workloads_are_locked_down_and_read_secrets_by_reference(case
     assert not [key for key in objects if key[0] == "Secret"], "secret values are never committed"
     config = objects["ConfigMap", f"{case.slug}-config"]
     assert config["data"]["ENVIRONMENT"] == "prod"
+    # Prod refuses to start without an explicit Host allow-list.
+    assert json.loads(config["data"]["TRUSTED_HOSTS"]) == ["*"]
 
     workloads = [obj for obj in objects.values() if obj["kind"] in {"Deployment", "Job"}]
     expected = {f"{case.slug}", f"{case.slug}-migrate"} | (
@@ -776,7 +779,14 @@ def test_image_build_steps_install_and_serve_without_the_source_tree(
     port = _free_port()
     database = f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"  # stands in for the /data volume
     runtime_env = project_env(
-        **(runtime.env() | {"DATABASE_URL": database, "SECRET_KEY": "x" * 48})
+        **(
+            runtime.env()
+            | {
+                "DATABASE_URL": database,
+                "SECRET_KEY": secrets.token_urlsafe(48),
+                "TRUSTED_HOSTS": '["127.0.0.1", "localhost"]',
+            }
+        )
     )
     runtime_env["PATH"] = f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"
     subprocess.run(
