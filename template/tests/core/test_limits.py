@@ -10,6 +10,7 @@ from tests.core.fixtures import running
 from tests.core.probes import LARGE_BODY_LIMIT, gate_of, with_probes
 
 MiB = 1024 * 1024
+JSON = {"Content-Type": "application/json"}
 
 
 def json_body(size: int) -> bytes:
@@ -21,8 +22,8 @@ async def test_a_body_over_the_limit_is_refused_from_its_declared_length(
     app_factory: Callable[..., FastAPI],
 ) -> None:
     async with running(with_probes(app_factory())) as client:
-        within = await client.post("/probes/echo", content=json_body(MiB - 100))
-        over = await client.post("/probes/echo", content=json_body(MiB + 100))
+        within = await client.post("/probes/echo", content=json_body(MiB - 100), headers=JSON)
+        over = await client.post("/probes/echo", content=json_body(MiB + 100), headers=JSON)
 
     assert within.status_code == 200
     assert over.status_code == 413
@@ -42,9 +43,7 @@ async def test_a_streamed_body_is_counted_as_it_arrives(
             yield b" " * 65536
 
     async with running(with_probes(app_factory(max_body_bytes=256 * 1024))) as client:
-        response = await client.post(
-            "/probes/echo", content=trickle(), headers={"Content-Type": "application/json"}
-        )
+        response = await client.post("/probes/echo", content=trickle(), headers=JSON)
 
     assert response.status_code == 413
     assert sent < 64  # refused before the rest was read
@@ -53,9 +52,11 @@ async def test_a_streamed_body_is_counted_as_it_arrives(
 async def test_a_route_may_raise_its_own_limit(app_factory: Callable[..., FastAPI]) -> None:
     body = json_body(2 * MiB)
     async with running(with_probes(app_factory())) as client:
-        default = await client.post("/probes/echo", content=body)
-        raised = await client.post("/probes/large", content=body)
-        beyond = await client.post("/probes/large", content=json_body(LARGE_BODY_LIMIT + 1))
+        default = await client.post("/probes/echo", content=body, headers=JSON)
+        raised = await client.post("/probes/large", content=body, headers=JSON)
+        beyond = await client.post(
+            "/probes/large", content=json_body(LARGE_BODY_LIMIT + 1), headers=JSON
+        )
 
     assert (default.status_code, raised.status_code, beyond.status_code) == (413, 200, 413)
 
@@ -88,4 +89,3 @@ async def test_requests_past_the_concurrency_limit_are_shed_at_once(
     assert shed.headers["retry-after"] == "1"
     assert [response.status_code for response in answered] == [200, 200]
     assert after.status_code == 200
-
