@@ -44,9 +44,9 @@ def run_suite(port: int, *, ci: bool) -> subprocess.CompletedProcess[str]:
     if ci:
         env["CI"] = "true"
     selection = f"{NEEDS_POSTGRESQL} or {NEEDS_REDIS}"
+    pytest_args = ["tests/test_gates.py", "-k", selection, "-n", "0", "-p", "no:cacheprovider"]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_gates.py", "-k", selection]
-        + ["-n", "0", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", *pytest_args],
         cwd=services.REPO_ROOT,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -32,9 +32,9 @@ PAGES = (
 
 
 def build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    paths = ["--config-file", str(config), "--site-dir", str(site)]
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"]
-        + ["--config-file", str(config), "--site-dir", str(site)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", *paths],
         env=os.environ | {"NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"},
         capture_output=True,
         text=True,
