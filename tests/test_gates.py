@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import services
 from rendering import Project, Render, project_env, uv_executable
 
 # Answer profiles: each renders one project and runs every gate in it. Every
@@ -69,7 +70,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
-POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 
 GATE_TIMEOUT_SECONDS = 900
 OUTPUT_TAIL_LINES = 80
@@ -133,7 +134,9 @@ def drop_postgres_databases(names: tuple[str, ...]) -> None:
             [
                 psql,
                 "-h",
-                "127.0.0.1",
+                services.POSTGRESQL.address[0],
+                "-p",
+                str(services.POSTGRESQL.address[1]),
                 "-U",
                 "postgres",
                 "-d",
@@ -177,7 +180,13 @@ def run_gate(gate: Gate, cwd: Path, tmpdir: Path) -> str | None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize(
+    "profile",
+    [
+        pytest.param(name, marks=services.needs_servers(answers))
+        for name, answers in PROFILES.items()
+    ],
+)
 def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None:
     project = render(PROFILES[profile], dst=tmp_path / "service")
     tmpdir = tmp_path / "tmp"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+import services
 from rendering import REPO_ROOT, Project, TemplateRepo, git
 from test_gates import Databases, Gate, databases_for, drop_postgres_databases, gates_for, run_gate
 from update_support import (
@@ -185,7 +186,13 @@ def _update_with_team_work(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(name, marks=services.needs_servers(at_copy, at_update))
+        for name, (at_copy, at_update) in SCENARIOS.items()
+    ],
+)
 def test_update_keeps_team_work_and_delivers_the_standard(
     candidate: TemplateRepo, tmp_path: Path, scenario: str
 ) -> None:

@@ -25,6 +25,7 @@ import pytest
 import yaml
 from copier import run_copy
 
+import services
 from rendering import (
     REPO_ROOT,
     TemplateRepo,
@@ -453,4 +454,4 @@ def team_database(project: Path, scratch: Path) -> tuple[dict[str, str], tuple[s
     if answers(project).get("database") != "postgresql":
         return {"DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'team.db'}"}, ()
     name = "update_" + hashlib.sha1(str(project).encode()).hexdigest()[:10] + "_team"
-    return {"DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"}, (name,)
+    return {"DATABASE_URL": f"{services.POSTGRES_URL}/{name}"}, (name,)
