@@ -289,6 +289,7 @@ class LoadClient:
     cpu_list: str | None = None
     max_requests: int = 2_000_000
     headers: dict[str, str] = field(default_factory=dict)
+    timeout: float = 5.0  # seconds before the client gives a request up
 
     def describe(self) -> str:
         if self.kind == "wrk":
@@ -316,7 +317,7 @@ class LoadClient:
                 f"-c{self.connections}",
                 f"-d{duration:g}s",
                 "--timeout",
-                "5s",
+                f"{self.timeout:g}s",
                 "-s",
                 str(script),
                 base_url,
