@@ -261,10 +261,11 @@ def check_reachable(source: str) -> None:
         env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
     )
     if probe.returncode != 0:
-        last = (probe.stderr.strip().splitlines() or ["no output"])[-1]
+        lines = probe.stderr.strip().splitlines() or ["no output"]
+        reason = next((line for line in lines if line.startswith("fatal:")), lines[0])
         raise CheckError(
-            f"cannot read _src_path {source} ({last}): this machine or CI job needs read "
-            "access to the template repository"
+            f"_src_path {source} cannot be read ({reason}): this machine or CI job needs "
+            "read access to the template repository"
         )
 
 
