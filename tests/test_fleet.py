@@ -95,20 +95,19 @@ def test_fleet_reports_clean_conflicted_current_and_drifted_services(
 def test_fleet_runs_the_gates_and_names_the_ones_that_fail(
     candidate: TemplateRepo, tmp_path: Path
 ) -> None:
-    services = []
-    for name in ("shop", "ledger"):
-        project = copy(
-            candidate, tmp_path / name, {"project_name": name}, ref=OLD, skip_tasks=False
-        )
-        git_init(project)
-        database, _ = team_database(project, tmp_path)
-        do_team_work(project, database)
-        services.append(project)
+    shop, ledger = (
+        copy(candidate, tmp_path / name, {"project_name": name}, ref=OLD, skip_tasks=False)
+        for name in ("shop", "ledger")
+    )
+    git_init(shop)
+    do_team_work(shop, team_database(shop, tmp_path)[0])
+    git_init(ledger)
+    services = [shop, ledger]
     # The release's new ruff rule (T10) flags team code: the update is clean, the lint gate not.
-    api = services[1] / "src" / "ledger" / "api.py"
+    api = ledger / "src" / "ledger" / "api.py"
     with api.open("a", encoding="utf-8") as handle:
         handle.write("\n\ndef debug() -> None:\n    breakpoint()\n")
-    commit_all(services[1], "Team code a debugger rule flags")
+    commit_all(ledger, "Team code a debugger rule flags")
 
     code, output = fleet(*map(str, services), "--jobs", "2", "--workdir", str(tmp_path / "work"))
 
