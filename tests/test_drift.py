@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rendering import TemplateRepo, git, project_env, snapshot_working_tree
 from update_support import (
@@ -167,6 +168,25 @@ def test_conflict_check_lists_markers_and_rejected_hunks(service: Path) -> None:
         "README.md",
         "pyproject.toml.rej",
     ]
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_ci_fails_on_conflicts_in_the_standard_job(
+    candidate: TemplateRepo, tmp_path: Path, ci: str
+) -> None:
+    project = copy(candidate, tmp_path / "service", {"ci": ci})
+
+    if ci == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        steps = workflow["jobs"]["standard"]["steps"]
+        runs = [
+            step for step in steps if step.get("run") == "python3 scripts/standard_conflicts.py"
+        ]
+        assert len(runs) == 1
+        assert "continue-on-error" not in runs[0]
+    else:
+        pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        assert "python scripts/standard_conflicts.py" in pipeline["standard"]["before_script"]
 
 
 def _pre_commit(project: Path, *files: str) -> subprocess.CompletedProcess[str]:
