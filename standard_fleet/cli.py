@@ -79,7 +79,7 @@ def table(results: list[Result]) -> str:
             f"{result.update_seconds:.1f}",
             f"{result.gates_seconds:.1f}",
             f"{result.total_seconds:.1f}",
-            ", ".join(result.details) + (f" (branch {result.branch})" if result.branch else ""),
+            ", ".join([*result.details, *([f"branch {result.branch}"] if result.branch else [])]),
         )
         for result in results
     ]
