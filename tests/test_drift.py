@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from rendering import TemplateRepo, project_env
+from rendering import TemplateRepo, git, project_env, snapshot_working_tree
 from update_support import (
     CANDIDATE,
     answers,
@@ -109,6 +110,83 @@ def test_drift_check_explains_a_version_it_cannot_render(service: Path) -> None:
     assert result.returncode == 2
     assert "could not render" in result.stderr
     assert "v7.7.7" in result.stderr
+
+
+def test_drift_check_passes_when_the_recorded_commit_is_tagged_later(tmp_path: Path) -> None:
+    template = snapshot_working_tree(tmp_path / "template")  # no tag: copier records the hash
+    project = copy(template, tmp_path / "service", ref="HEAD")
+    git_init(project)
+    assert not answers(project)["_commit"].startswith("v")
+    git("tag", "v0.1.0", cwd=template.path)  # the release is tagged afterwards
+
+    result = drift_check(project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("/home/someone/fastapi-template", "is a local path that does not exist here"),
+        ("file:///nowhere/fastapi-template.git", "needs read access to the template repository"),
+    ],
+)
+def test_drift_check_explains_an_unreachable_template_in_one_line(
+    service: Path, source: str, says: str
+) -> None:
+    answers_file = service / ".copier-answers.yml"
+    recorded = answers(service)["_src_path"]
+    answers_file.write_text(answers_file.read_text(encoding="utf-8").replace(recorded, source))
+    commit_all(service, "Copied from somewhere CI cannot reach")
+
+    result = drift_check(service)
+
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"standard_drift: _src_path {source}"), result.stderr
+    assert says in result.stderr
+    assert "_commit" not in result.stderr
+
+
+def test_conflict_check_lists_markers_and_rejected_hunks(service: Path) -> None:
+    marker = "<" * 7
+    (service / "README.md").write_text(f"{marker} before updating\nours\n", encoding="utf-8")
+    (service / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n-a\n+b\n", encoding="utf-8")
+    ignored = service / "build.db"  # .gitignore'd files are not the service's
+    ignored.write_text(f"{marker} \n", encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "scripts/standard_conflicts.py"],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.findall(r"^  (\S+): ", result.stdout, re.MULTILINE) == [
+        "README.md",
+        "pyproject.toml.rej",
+    ]
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_ci_fails_on_conflicts_in_the_standard_job(
+    candidate: TemplateRepo, tmp_path: Path, ci: str
+) -> None:
+    project = copy(candidate, tmp_path / "service", {"ci": ci})
+
+    if ci == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        steps = workflow["jobs"]["standard"]["steps"]
+        runs = [
+            step for step in steps if step.get("run") == "python3 scripts/standard_conflicts.py"
+        ]
+        assert len(runs) == 1
+        assert "continue-on-error" not in runs[0]
+    else:
+        pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        assert "python scripts/standard_conflicts.py" in pipeline["standard"]["before_script"]
 
 
 def _pre_commit(project: Path, *files: str) -> subprocess.CompletedProcess[str]:

@@ -7,23 +7,30 @@ under template/ changed and no answer users gave was invalidated.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from release_lint import changelog_violations, release_violations, rendered_path
-from rendering import REPO_ROOT, TemplateRepo, git
+from rendering import REPO_ROOT, TemplateRepo, git, project_env, uv_executable
+from test_update import every_feature
 from update_support import (
     CANDIDATE,
     OLD,
     add_release,
     build_candidate,
     clone,
+    copy,
+    ownership,
     release_tags,
     rename_with_migration,
 )
 
 NEXT = "v99.1.0"
+# The floor the template sets for ruff; a fresh service locks the newest release above it.
+RUFF = "ruff>=0.17"
 TEAM_FILE = "template/src/{{package_name}}/api.py.jinja"
 
 
@@ -122,3 +129,30 @@ def test_changelog_needs_a_section_for_each_tag() -> None:
     assert changelog_violations(changelog, ["v0.1.0", "v0.2.0"]) == []
     assert changelog_violations(changelog, ["v0.3.0"]) == ["CHANGELOG.md: no section for v0.3.0"]
     assert changelog_violations(None, ["v0.1.0"]) == ["CHANGELOG.md is missing"]
+
+
+@pytest.mark.parametrize("profile", [{}, every_feature()], ids=["default", "every-feature"])
+def test_the_lint_rules_pass_on_every_template_owned_file(
+    candidate: TemplateRepo, tmp_path: Path, profile: dict[str, Any]
+) -> None:
+    """A rule added to the standard that flags its own files would fail every service,
+    in files the team may not fix: the release must fix the file or not ship the rule."""
+    project = copy(candidate, tmp_path / "service", profile)
+    manifest = ownership()
+    owned = sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*.py")
+        if manifest.owner(path.relative_to(project).as_posix()) == "template"
+    )
+    assert "scripts/standard_drift.py" in owned
+
+    lint = subprocess.run(
+        [uv_executable(), "tool", "run", "--from", RUFF, "ruff", "check", "--no-cache", *owned],
+        cwd=project,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -8,6 +8,7 @@ copier's command line, as the generated README tells teams to run them.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 import services
-from rendering import REPO_ROOT, Project, TemplateRepo, git
+from rendering import REPO_ROOT, Project, TemplateRepo, git, project_env, uv_executable
 from test_gates import Databases, Gate, databases_for, drop_postgres_databases, gates_for, run_gate
 from update_support import (
     CANDIDATE,
@@ -25,6 +26,7 @@ from update_support import (
     GOVERNANCE_TEST,
     OLD,
     add_release,
+    add_rule_beside_the_governance_rule,
     answers,
     build_candidate,
     build_from_release,
@@ -316,3 +318,52 @@ def test_toggle_through_update_equals_a_fresh_copy(
 
     _assert_clean_update(project)
     assert tree_differences(project, fresh_default) == ""
+
+
+def _standard_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`uv run <slug> standard update`, the service's own wrapper around copier update."""
+    command = [uv_executable(), "run", answers(project)["project_slug"], "standard", "update"]
+    return subprocess.run(
+        [*command, "--ref", CANDIDATE, *options],
+        cwd=project,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_standard_update_fails_and_lists_the_files_an_update_conflicts_in(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    project = copy(candidate, tmp_path / "service", ref=OLD, skip_tasks=False)
+    add_rule_beside_the_governance_rule(project)
+    git_init(project)
+
+    result = _standard_update(project)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "  pyproject.toml: conflict markers" in result.stdout
+    assert "The update left conflicts" in result.stderr
+    assert "pyproject.toml" in git("diff", "--name-only", "--diff-filter=U", cwd=project)
+
+
+@pytest.mark.slow
+def test_standard_update_checks_drift_first_and_runs_the_gates_after(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    project = copy(candidate, tmp_path / "service", ref=OLD, skip_tasks=False)
+    git_init(project)
+
+    result = _standard_update(project)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "standard_drift: template-owned files match" in output
+    assert output.index("standard_drift.py") < output.index("update --trust")
+    gates = ["run ruff check .", "run mypy .", "run lint-imports", "run pytest --quiet"]
+    assert all(gate in output for gate in gates), output
+    assert f"run {answers(project)['project_slug']} db check" in output
+    assert answers(project)["_commit"] == CANDIDATE
+    assert "Updated cleanly" in result.stdout

@@ -113,6 +113,15 @@ def add_governance_change(repo: Path) -> None:
     test.write_text(_GOVERNANCE_TEST_SOURCE, encoding="utf-8")
 
 
+def add_rule_beside_the_governance_rule(project: Path) -> None:
+    """A team rule where the candidate adds its own (adjacent lines): the update conflicts."""
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    select = text.index("select = [\n", text.index("[tool.ruff.lint]")) + len("select = [\n")
+    rule = '    "T20", # the team bans print()\n'
+    pyproject.write_text(text[:select] + rule + text[select:], encoding="utf-8")
+
+
 def build_candidate(dst: Path) -> TemplateRepo:
     """This working tree tagged OLD, then the governance change on top tagged CANDIDATE."""
     repo = snapshot_working_tree(dst)
@@ -421,7 +430,9 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
 
     models, api = src / "models.py", src / "api.py"
     domains = f"from {package}.domains"
-    _insert_before(models, f"{domains}.products import", f"{domains}.orders import models as orders\n")
+    _insert_before(
+        models, f"{domains}.products import", f"{domains}.orders import models as orders\n"
+    )
     _replace(models, '__all__ = ["Base", ', '__all__ = ["Base", "orders", ')
     router_import = f"{domains}.orders.router import router as orders_router\n"
     _insert_before(api, f"{domains}.products.router", router_import)

@@ -1,0 +1,1 @@
+"""`standard-fleet`: update many services to a release of the standard and report on each."""
