@@ -10,6 +10,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-ID"
+# A generator of its own: code that reseeds the global one (Hypothesis does, for
+# every example) would otherwise make every request id the same.
+_ids = random.Random()
 _HEADER_KEY = HEADER.lower().encode("latin-1")
 # Client-supplied ids end up in logs: accept only short, plain tokens.
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -32,7 +35,7 @@ class RequestIdMiddleware:
 
         # Ids must be unique, not secret: the seeded PRNG spares a getrandom()
         # system call per request (uuid4 makes one).
-        request_id = _incoming_id(scope) or f"{random.getrandbits(128):032x}"
+        request_id = _incoming_id(scope) or f"{_ids.getrandbits(128):032x}"
         # The scope dict is shared with the outer error middleware, so even a
         # 500 built there can carry the id.
         scope.setdefault("state", {})["request_id"] = request_id
