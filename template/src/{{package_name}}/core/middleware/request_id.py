@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 HEADER = "X-Request-ID"
 # A generator of its own: code that reseeds the global one (Hypothesis does, for
 # every example) would otherwise make every request id the same.
-_ids = random.Random()
+_ids = random.Random()  # noqa: S311 (ids must be unique, not secret)
 _HEADER_KEY = HEADER.lower().encode("latin-1")
 # Client-supplied ids end up in logs: accept only short, plain tokens.
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
