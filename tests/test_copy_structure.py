@@ -121,3 +121,17 @@ def test_copy_locks_dependencies(default_project: Project) -> None:
 
     assert lock.is_file(), "the copy-time task did not write uv.lock"
     assert f'name = "{default_project.answers["project_slug"]}"' in lock.read_text(encoding="utf-8")
+
+
+def test_copy_gives_the_checkout_a_random_signing_key_git_ignores(
+    default_project: Project,
+) -> None:
+    env = (default_project.path / ".env").read_text(encoding="utf-8")
+    keys = re.findall(r"^SECRET_KEY=(\S+)$", env, flags=re.MULTILINE)
+    ignored = (default_project.path / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+    assert len(keys) == 1
+    assert len(keys[0]) >= 64  # secrets.token_urlsafe(48)
+    assert "insecure" not in keys[0]
+    assert ".env" in ignored
+    assert (default_project.path / ".env").stat().st_mode & 0o077 == 0  # owner only

@@ -44,8 +44,17 @@ OUTPUT_TAIL_LINES = 60
 DRIFT_SCRIPT = REPO_ROOT / "template" / "scripts" / "standard_drift.py"
 MANIFEST = REPO_ROOT / "template" / ".standard" / "ownership.toml"
 
-# What a tree comparison ignores: tool state and what `copier copy` leaves to uv.
-NOT_COMPARED = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+# What a tree comparison ignores: tool state, what `copier copy` leaves to uv, and the
+# git-ignored `.env` its task writes with a random SECRET_KEY (one per checkout).
+NOT_COMPARED = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".env",
+}
 NOT_COMPARED_FILES = {"uv.lock"}
 
 # The synthetic governance change of the candidate: a new ruff rule in the template-managed
