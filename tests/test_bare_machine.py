@@ -92,4 +92,4 @@ def test_only_profiles_with_postgresql_or_redis_need_a_server() -> None:
     assert needs["taskiq-cache-python-3.11"] == {"Redis"}
     assert needs["celery-postgresql-limits"] == {"PostgreSQL", "Redis"}
     runnable = sorted(name for name, servers in needs.items() if not servers)
-    assert len(runnable) >= 8, runnable  # most of the matrix runs on a bare machine
+    assert len(runnable) >= 4, runnable  # a quarter of the matrix runs on a bare machine
