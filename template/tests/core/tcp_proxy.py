@@ -11,7 +11,12 @@ class TcpProxy:
     - `cut()`: the port closes and open connections drop (a server that went away);
     - `hang()`: connections are accepted and then nothing is ever answered (a server
       that is overloaded or behind a broken network path);
-    - `restore()`: forwarding again, on the same port.
+    - `restore()`: forwarding again, on the same port;
+    - `drop()`: every open connection closes, new ones are still forwarded (a
+      database restart, or a firewall that forgot its connections).
+
+    `round_trips` counts the times a client spoke after the server had (or first):
+    each is a request the client waits on, the cost a round trip stands for.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -23,6 +28,8 @@ class TcpProxy:
         self.held: list[asyncio.StreamWriter] = []
         self.flowing = asyncio.Event()
         self.flowing.set()
+        self.round_trips = 0
+        self.client_spoke = asyncio.Event()
 
     async def restore(self) -> None:
         self.hanging = False
@@ -44,6 +51,9 @@ class TcpProxy:
         self.hanging = True
         self.flowing.clear()
 
+    async def drop(self) -> None:
+        await self._drop_connections()
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.cut()
@@ -62,15 +72,30 @@ class TcpProxy:
             self.held.append(writer)  # open, silent
             return
         upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
-            pipe = asyncio.create_task(self._pipe(source, sink))
+        last_speaker = ["server"]  # shared by this connection's two pipes
+        for source, sink, speaker in (
+            (reader, upstream_writer, "client"),
+            (upstream_reader, writer, "server"),
+        ):
+            pipe = asyncio.create_task(self._pipe(source, sink, speaker, last_speaker))
             self.pipes.add(pipe)
             pipe.add_done_callback(self.pipes.discard)
 
-    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self,
+        source: asyncio.StreamReader,
+        sink: asyncio.StreamWriter,
+        speaker: str,
+        last_speaker: list[str],
+    ) -> None:
         try:
             while data := await source.read(65536):
                 await self.flowing.wait()
+                if speaker != last_speaker[0]:
+                    last_speaker[0] = speaker
+                    if speaker == "client":
+                        self.round_trips += 1
+                        self.client_spoke.set()
                 sink.write(data)
                 await sink.drain()
         finally:
