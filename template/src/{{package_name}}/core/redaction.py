@@ -9,6 +9,7 @@ password hashes, and `password=...`-style pairs.
 
 import re
 from collections.abc import Mapping, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -44,6 +45,8 @@ _SECRET_PATTERNS = re.compile(
 )
 
 
+# Every log line asks about the same few keys: remember the answers (bounded).
+@lru_cache(maxsize=4096)
 def is_sensitive_key(key: str) -> bool:
     lowered = key.lower()
     return any(part in lowered for part in SENSITIVE_KEY_PARTS)
