@@ -321,12 +321,12 @@ def test_toggle_through_update_equals_a_fresh_copy(
     assert tree_differences(project, fresh_default) == ""
 
 
-# Toggles turned on together, then to their other values, then back to the defaults.
-# The database is chosen at copy time (see SCENARIOS).
-TOGGLE_ROUNDS = [
-    {name: value for name, value in every_feature().items() if name != "database"},
-    {"auth": "none", "task_queue": "taskiq", "cache": "none", "ci": "none", "metrics": False},
-]
+# Every toggle on in one update, then every one off (`false` or "none", auth too) in
+# the next. The database is chosen at copy time (see SCENARIOS).
+TOGGLES_ON = {name: value for name, value in every_feature().items() if name != "database"}
+TOGGLES_OFF = {
+    name: False if isinstance(value, bool) else "none" for name, value in TOGGLES_ON.items()
+}
 
 
 def _edit_team_files(project: Path) -> dict[str, bytes]:
@@ -338,9 +338,12 @@ def _edit_team_files(project: Path) -> dict[str, bytes]:
         if manifest.owner(path) != "team":
             continue
         file = project / rel
-        if not file.read_bytes().startswith(b"# Edited by the team"):
-            note = "<!-- Edited by the team. -->" if rel.suffix == ".md" else "# Edited by the team."
-            file.write_text(f"{note}\n{file.read_text(encoding='utf-8')}", encoding="utf-8")
+        text = file.read_text(encoding="utf-8")
+        if "Edited by the team." not in text.partition("\n")[0]:
+            note = (
+                "<!-- Edited by the team. -->" if rel.suffix == ".md" else "# Edited by the team."
+            )
+            file.write_text(f"{note}\n{text}", encoding="utf-8")
         edited[path] = file.read_bytes()
     return edited
 
@@ -361,12 +364,11 @@ def _team_edits_lost(project: Path, edited: dict[str, bytes]) -> list[str]:
 def test_toggles_through_update_leave_every_edited_team_file_alone(
     candidate: TemplateRepo, tmp_path: Path
 ) -> None:
-    """Several toggles per update, on, to other values, then off: no conflict, no team edit lost."""
+    """Every toggle on in one update, then off: no conflict, and no team edit lost."""
+    _require_questions(TOGGLES_ON, TOGGLES_OFF)
     project = copy(candidate, tmp_path / "service")
     git_init(project)
-    rounds = [*TOGGLE_ROUNDS, {name: answers(project)[name] for name in TOGGLE_ROUNDS[0]}]
-    _require_questions(*rounds)
-    for data in rounds:
+    for data in (TOGGLES_ON, TOGGLES_OFF):
         # Team files a toggle added in the last round are edited too, before the next.
         edited = _edit_team_files(project)
         if not is_clean(project):
