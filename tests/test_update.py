@@ -49,6 +49,7 @@ from update_support import (
     template_questions,
     tree_differences,
     update,
+    walk,
 )
 
 # Questions that name the service rather than switch a feature on or off.
@@ -353,6 +354,60 @@ def test_toggle_through_update_equals_a_fresh_copy(
 
     _assert_clean_update(project)
     assert tree_differences(project, fresh_default) == ""
+
+
+# Toggles turned on together, then to their other values, then back to the defaults.
+# The database is chosen at copy time (see SCENARIOS).
+TOGGLE_ROUNDS = [
+    {name: value for name, value in every_feature().items() if name != "database"},
+    {"auth": "none", "task_queue": "taskiq", "cache": "none", "ci": "none", "metrics": False},
+]
+
+
+def _edit_team_files(project: Path) -> dict[str, bytes]:
+    """Add a line of the team's to every team-owned file; what each file then holds."""
+    manifest = ownership()
+    edited = {}
+    for rel in walk(project):
+        path = rel.as_posix()
+        if manifest.owner(path) != "team":
+            continue
+        file = project / rel
+        if not file.read_bytes().startswith(b"# Edited by the team"):
+            note = "<!-- Edited by the team. -->" if rel.suffix == ".md" else "# Edited by the team."
+            file.write_text(f"{note}\n{file.read_text(encoding='utf-8')}", encoding="utf-8")
+        edited[path] = file.read_bytes()
+    return edited
+
+
+def _team_edits_lost(project: Path, edited: dict[str, bytes]) -> list[str]:
+    return [
+        f"{path}: {'deleted' if not (project / path).is_file() else 'changed'} by the update"
+        for path, content in sorted(edited.items())
+        if not (project / path).is_file() or (project / path).read_bytes() != content
+    ]
+
+
+def test_toggles_through_update_leave_every_edited_team_file_alone(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    """Several toggles per update, on, to other values, then off: no conflict, no team edit lost."""
+    project = copy(candidate, tmp_path / "service")
+    git_init(project)
+    rounds = [*TOGGLE_ROUNDS, {name: answers(project)[name] for name in TOGGLE_ROUNDS[0]}]
+    _require_questions(*rounds)
+    for data in rounds:
+        # Team files a toggle added in the last round are edited too, before the next.
+        edited = _edit_team_files(project)
+        if not is_clean(project):
+            commit_all(project, "The team's work")
+
+        update(project, data)
+
+        _assert_clean_update(project)
+        assert _team_edits_lost(project, edited) == [], f"--data {data}"
+        assert {key: answers(project)[key] for key in data} == data
+        commit_all(project, f"Turn {data}")
 
 
 def _standard_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
