@@ -196,19 +196,34 @@ def rename_with_migration(repo: Path, old: str, new: str, version: str) -> None:
     (template / new).parent.mkdir(parents=True, exist_ok=True)
     git("mv", f"template/{old}{suffix}", f"template/{new}{suffix}", cwd=repo)
     config_path = repo / "copier.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config.setdefault("_migrations", []).append(
-        {
-            "version": version,
-            "when": "{{ _stage == 'before' }}",
-            "command": f"git mv -k {old} {new}",
-        }
-    )
-    config.setdefault("_exclude", []).append(
-        f"{{% if _copier_operation == 'update' %}}{new}{{% endif %}}"
-    )
-    config.setdefault("_skip_if_exists", []).append(new)
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    text = config_path.read_text(encoding="utf-8")
+    update_only = "{% if _copier_operation == 'update' %}" + new + "{% endif %}"
+    migration = [
+        f"  - version: {version}",
+        "    when: \"{{ _stage == 'before' }}\"",
+        f"    command: git mv -k {old} {new}",
+    ]
+    text = _add_to_list(text, "_migrations", migration)
+    text = _add_to_list(text, "_exclude", [f'  - "{update_only}"'])
+    text = _add_to_list(text, "_skip_if_exists", [f"  - {new}"])
+    config_path.write_text(text, encoding="utf-8")
+
+
+def _add_to_list(text: str, key: str, item: list[str]) -> str:
+    """copier.yml `text` with `item` (YAML lines) added to the top-level list `key`.
+
+    Edited as text, so the rest of the file keeps its formatting and comments.
+    """
+    lines = "".join(f"{line}\n" for line in item)
+    heading = f"\n{key}:\n"
+    if heading not in text:
+        return text.rstrip("\n") + "\n" + heading + lines
+    start = text.index(heading) + len(heading)
+    end = re.search(r"^\S", text[start:], re.MULTILINE)  # the next top-level key
+    at = start + end.start() if end else len(text)
+    while text[start:at].endswith("\n\n"):  # before the blank line that ends the list
+        at -= 1
+    return text[:at] + lines + text[at:]
 
 
 def template_questions(copier_yml: Path = REPO_ROOT / "copier.yml") -> dict[str, dict[str, Any]]:
