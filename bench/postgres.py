@@ -232,6 +232,8 @@ def summarize(samples: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         "other_cpu_cores": statistics.median(s["other_cpu_s"] / s["window_s"] for s in samples),
         "rounds": len(samples),
+        # Rounds in which not one request was answered within the window: the app stalled.
+        "stalled_rounds": sum(1 for s in samples if s["requests"] == 0),
     }
 
 
@@ -271,6 +273,12 @@ def print_tables(results: dict[str, Any], round_trips: dict[str, dict[str, float
             print("-" * len(head))
             for key, row in table.items():
                 rt = round_trips.get(key, {}).get(endpoint)
+                stalled = row.get("stalled_rounds", 0)
+                if stalled:
+                    print(
+                        f"{LABELS[key]:<42}stalled: no answer within the window in {stalled} of "
+                        f"{row['rounds']} rounds (medians below include them)"
+                    )
                 print(
                     f"{LABELS[key]:<42}{row['cpu_us_per_req']:>11.0f}{row['rps']:>8.0f}"
                     f"{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}{row['non_2xx']:>7}"
@@ -301,14 +309,21 @@ def combine(paths: list[Path]) -> int:
             table = {}
             for key in runs[0]["results"][connections][endpoint]:
                 rows = [
-                    r["results"][connections][endpoint][key]
+                    {
+                        "stalled_rounds": sum(
+                            1
+                            for sample in r["samples"][connections][f"{key}/{endpoint}"]
+                            if sample["requests"] == 0
+                        ),
+                        **r["results"][connections][endpoint][key],
+                    }
                     for r in runs
                     if key in r["results"].get(connections, {}).get(endpoint, {})
                 ]
                 table[key] = {
                     name: (
                         sum(row[name] for row in rows)
-                        if name in ("non_2xx", "errors", "rounds")
+                        if name in ("non_2xx", "errors", "rounds", "stalled_rounds")
                         else statistics.median(row[name] for row in rows)
                     )
                     for name in (
@@ -320,6 +335,7 @@ def combine(paths: list[Path]) -> int:
                         "errors",
                         "other_cpu_cores",
                         "rounds",
+                        "stalled_rounds",
                     )
                 }
             add_ratios(table)
@@ -678,10 +694,10 @@ def main() -> int:
             for c, by_endpoint in results.items()
             for endpoint in ENDPOINTS
             for key, row in by_endpoint[endpoint].items()
-            if row["non_2xx"] or row["errors"]
+            if row["non_2xx"] or row["errors"] or row["stalled_rounds"]
         ]
         if failed:
-            print("\nnon-2xx or errors: " + ", ".join(failed))
+            print("\nnon-2xx, errors or stalls: " + ", ".join(failed))
         print(f"\nTook {elapsed:.0f}s.")
         out = args.json or RESULTS_DIR / f"postgres-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
