@@ -60,6 +60,7 @@ from run import (
     log,
     measure_one,
     other_cpu_cores,
+    production_env,
     project_names,
     python_env,
     run_cmd,
@@ -466,14 +467,8 @@ def main() -> int:
         def url(db: str, port: int | None = None) -> str:
             return f"postgresql+asyncpg://postgres@{args.pg_host}:{port or args.pg_port}/{db}"
 
-        service_env = {
-            **env,
-            "ENVIRONMENT": "prod",
-            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
-            "TRUSTED_HOSTS": f'["{HOST}"]',
-            "LOG_JSON": "true",
-            "JWT_EXPIRE_MINUTES": "240",  # the token outlives the run
-        }
+        # The token outlives the run.
+        service_env = production_env(env, JWT_EXPIRE_MINUTES="240")
         headers: dict[str, dict[str, str]] = {}
         email, password = "bench@example.com", "Bench-" + os.urandom(12).hex()
         for auth, project in projects.items():

@@ -28,7 +28,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import resource
 import shlex
 import shutil
@@ -55,6 +54,7 @@ from run import (
     generate,
     log,
     machine_busy_seconds,
+    production_env,
     project_names,
     python_env,
     run_cmd,
@@ -171,14 +171,7 @@ def prepare(name: str, args: argparse.Namespace, work: Path, env: dict[str, str]
         database_url = f"{args.postgres}/{db_name}"
     else:
         database_url = f"sqlite+aiosqlite:///{work / f'{name}.db'}"
-    service_env = {
-        **env,
-        "DATABASE_URL": database_url,
-        "ENVIRONMENT": "prod",
-        "SECRET_KEY": os.urandom(32).hex(),
-        "TRUSTED_HOSTS": f'["{HOST}"]',
-        "LOG_JSON": "true",
-    }
+    service_env = production_env(env, DATABASE_URL=database_url)
     service_env.pop("PYTHONDONTWRITEBYTECODE", None)
     cli = str(project / ".venv" / "bin" / slug)
     run_cmd([cli, "db", "upgrade"], cwd=project, env=service_env, timeout=300)
