@@ -251,9 +251,27 @@ def add_ratios(table: dict[str, dict[str, Any]]) -> None:
             row[f"rps_x_{base}"] = row["rps"] / ref["rps"] if ref["rps"] else None
 
 
-def print_tables(results: dict[str, Any], round_trips: dict[str, dict[str, float]]) -> None:
+def print_tables(
+    results: dict[str, Any], round_trips: dict[str, dict[str, float]], markdown: bool = False
+) -> None:
+    """One table per level and endpoint; `markdown` prints them as Markdown (for docs/)."""
+
     def x(value: float | None) -> str:
-        return f"{value:.2f}" if value is not None else "-"
+        return f"{value:.2f}" if value else "-"
+
+    columns = (
+        "app", "CPU us/req", "req/s", "p50 ms", "p99 ms", "non2xx", "err", "RT",
+        "CPU x orm", "x sync", "x apg", "rps x orm", "x sync", "x apg",
+    )  # fmt: skip
+    widths = (42, 11, 8, 8, 8, 7, 5, 5, 10, 7, 7, 10, 7, 7)
+
+    def line(cells: list[str]) -> str:
+        if markdown:
+            return "| " + " | ".join(cells) + " |"
+        return "".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
     for connections, by_endpoint in results.items():
         idle = by_endpoint.get("idle_load_cores") or [0.0]
@@ -263,40 +281,47 @@ def print_tables(results: dict[str, Any], round_trips: dict[str, dict[str, float
             print(
                 f"\n{endpoint} read, {connections} connections; machine load: other processes "
                 f"{statistics.median(idle):.2f} cores between rounds (max {max(idle):.2f}), "
-                f"{load:.2f} during measurements (PostgreSQL's work for us included)"
+                f"{load:.2f} during measurements (PostgreSQL's work for us included)\n"
             )
-            head = (
-                f"{'app':<42}{'CPU us/req':>11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-                f"{'non2xx':>7}{'err':>5}{'RT':>5} | {'CPU x orm':>9}{'sync':>6}{'apg':>6}"
-                f" | {'rps x orm':>9}{'sync':>6}{'apg':>6}"
-            )
-            print(head)
-            print("-" * len(head))
+            print(line(list(columns)))
+            print(line(["---"] * len(columns)) if markdown else "-" * sum(widths))
             for key, row in table.items():
                 rt = round_trips.get(key, {}).get(endpoint)
                 stalled = row.get("stalled_rounds", 0)
-                if stalled:
-                    print(
-                        f"{LABELS[key]:<42}stalled: no answer within the window in {stalled} of "
-                        f"{row['rounds']} rounds (medians below include them)"
-                    )
+                answered = row["rps"] > 0
                 print(
-                    f"{LABELS[key]:<42}{row['cpu_us_per_req']:>11.0f}{row['rps']:>8.0f}"
-                    f"{row['p50_ms']:>8.1f}{row['p99_ms']:>8.1f}{row['non_2xx']:>7}"
-                    f"{row['errors']:>5}{rt if rt is not None else '-':>5} | "
-                    f"{x(row.get('cpu_x_orm')):>9}{x(row.get('cpu_x_sync')):>6}"
-                    f"{x(row.get('cpu_x_asyncpg')):>6} | {x(row.get('rps_x_orm')):>9}"
-                    f"{x(row.get('rps_x_sync')):>6}{x(row.get('rps_x_asyncpg')):>6}"
+                    line(
+                        [
+                            LABELS[key]
+                            + (
+                                f" (stalled in {stalled}/{row['rounds']} rounds)" if stalled else ""
+                            ),
+                            f"{row['cpu_us_per_req']:.0f}" if answered else "-",
+                            f"{row['rps']:.0f}",
+                            f"{row['p50_ms']:.1f}" if answered else "-",
+                            f"{row['p99_ms']:.1f}" if answered else "-",
+                            str(row["non_2xx"]),
+                            str(row["errors"]),
+                            f"{rt:g}" if rt is not None else "-",
+                            x(row.get("cpu_x_orm")),
+                            x(row.get("cpu_x_sync")),
+                            x(row.get("cpu_x_asyncpg")),
+                            x(row.get("rps_x_orm")),
+                            x(row.get("rps_x_sync")),
+                            x(row.get("rps_x_asyncpg")),
+                        ]
+                    )
                 )
     print(
         "\nCPU us/req: the server process's CPU (all threads) per request, median over rounds;"
         "\nCPU x: that / the reference's (lower is better); rps x: req/s / the reference's"
         "\n(higher is better); RT: database round trips per request, counted one request at a"
-        "\ntime through a proxy; err: connect/read/write/timeout errors at the client."
+        "\ntime through a proxy; err: connect/read/write/timeout errors at the client; stalled:"
+        "\nrounds in which the app answered nothing within the window (counted as 0 req/s)."
     )
 
 
-def combine(paths: list[Path]) -> int:
+def combine(paths: list[Path], markdown: bool = False) -> int:
     """Medians over several runs' JSON files, printed as one set of tables."""
     runs = [json.loads(p.read_text()) for p in paths]
     merged: dict[str, Any] = {}
@@ -343,7 +368,7 @@ def combine(paths: list[Path]) -> int:
             merged[connections][endpoint] = table
     round_trips = runs[-1].get("round_trips", {})
     print(f"Medians over {len(runs)} runs: " + ", ".join(r["started_at"] for r in runs))
-    print_tables(merged, round_trips)
+    print_tables(merged, round_trips, markdown)
     return 0
 
 
@@ -384,9 +409,10 @@ def main() -> int:
     parser.add_argument(
         "--combine", nargs="+", type=Path, help="print medians of earlier runs' JSON"
     )
+    parser.add_argument("--markdown", action="store_true", help="with --combine: Markdown tables")
     args = parser.parse_args()
     if args.combine:
-        return combine(args.combine)
+        return combine(args.combine, args.markdown)
     if args.quick:
         args.connections, args.rounds, args.duration, args.warmup = "16", 1, 2.0, 1.0
         args.seed_count, args.round_trip_requests = 100, 20
