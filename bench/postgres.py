@@ -364,7 +364,11 @@ def combine(paths: list[Path], markdown: bool = False) -> int:
                         "stalled_rounds",
                     )
                 }
-            add_ratios(table)
+                # Ratios: the median of each run's own (its apps measured side by side),
+                # not a ratio of medians taken from runs at different machine loads.
+                for name in (f"{m}_x_{b}" for m in ("cpu", "rps") for b in RATIO_BASES):
+                    values = [row[name] for row in rows if row.get(name)]
+                    table[key][name] = statistics.median(values) if values else None
             merged[connections][endpoint] = table
     round_trips = runs[-1].get("round_trips", {})
     print(f"Medians over {len(runs)} runs: " + ", ".join(r["started_at"] for r in runs))
