@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rendering import Project, Render
+from rendering import REPO_ROOT, Project, Render
 from update_support import choice_values, ownership, template_questions, walk
 
 HEADER = "Managed by the service standard (copier update)"
@@ -40,16 +40,56 @@ def answer_sets() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def generated(render: Render, default_project: Project) -> dict[str, tuple[str, Path]]:
-    """Every path any answer set generates -> (the first answer set that did, the file)."""
+def projects(render: Render, default_project: Project) -> dict[str, Project]:
+    """The default copy and a render of each answer set, by label."""
     projects = {"default": default_project}  # copied with its tasks: it has uv.lock
     for label, data in answer_sets().items():
         projects[label] = render(data, skip_tasks=True)
+    return projects
+
+
+@pytest.fixture(scope="module")
+def generated(projects: dict[str, Project]) -> dict[str, tuple[str, Path]]:
+    """Every path any answer set generates -> (the first answer set that did, the file)."""
     files: dict[str, tuple[str, Path]] = {}
     for label, project in projects.items():
         for rel in walk(project.path):
             files.setdefault(rel.as_posix(), (label, project.path / rel))
     return files
+
+
+# Written by the copy-time task, not rendered: the lock follows the answers' dependencies.
+COPY_TASK_OUTPUTS = {"uv.lock"}
+# Team files that exist only while a deployment toggle is on (kubernetes). Copier
+# deletes them when the toggle is turned off; they must still render the same.
+TOGGLED_SEEDS = {"deploy/k8s/overlays/production/kustomization.yaml"}
+
+
+def test_team_owned_files_render_the_same_under_every_answer(
+    projects: dict[str, Project],
+) -> None:
+    """So a toggle turned on or off through `copier update` never touches a team file."""
+    manifest = ownership()
+    renders = {
+        label: {
+            path: (project.path / rel).read_bytes()
+            for rel in walk(project.path)
+            if manifest.owner(path := rel.as_posix()) == "team" and path not in COPY_TASK_OUTPUTS
+        }
+        for label, project in projects.items()
+    }
+    seen: dict[str, tuple[str, bytes]] = {}
+    differences = []
+    for label, files in renders.items():
+        for path, content in files.items():
+            first_label, first = seen.setdefault(path, (label, content))
+            if content != first:
+                differences.append(f"{path}: {label} renders it unlike {first_label}")
+    for path in sorted(set(seen) - TOGGLED_SEEDS):
+        missing = [label for label, files in renders.items() if path not in files]
+        if missing:
+            differences.append(f"{path}: not rendered under {', '.join(missing)}")
+    assert differences == [], "team-owned files must not depend on the answers"
 
 
 def test_every_generated_file_has_exactly_one_owner(
@@ -140,3 +180,15 @@ def test_manifest_patterns_match_like_gitignore_globs(
 ) -> None:
     manifest = ownership(f'[team]\npaths = ["{pattern}"]\n')
     assert (manifest.owner(path) == "team") is matches
+
+
+def test_the_team_readme_holds_nothing_the_standard_changes() -> None:
+    """README.md is the team's: no answer changes it, and the standard's text lives in
+    docs/standard/service.md, which releases may change."""
+    readme = (REPO_ROOT / "template" / "README.md.jinja").read_text(encoding="utf-8")
+    manifest = ownership()
+
+    assert manifest.owner("README.md") == "team"
+    assert manifest.owner("docs/standard/service.md") == "template"
+    assert "{%" not in readme
+    assert "docs/standard/README.md" in readme
