@@ -19,6 +19,9 @@ from pydantic_core import PydanticCustomError
 # Matching any pattern also refuses lone surrogates (the text is checked as UTF-8
 # first); a narrower pattern, such as a SKU's, replaces this one and does both.
 STORABLE_TEXT_PATTERN = r"^[^\x00]*$"
+# Deliberately loose: one @, no spaces; whether the mailbox exists is the mail's business.
+EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
+URL_PATTERN = r"^https?://[^\s/?#\x00]+[^\s\x00]*$"
 
 
 def _json_integer(value: object) -> object:
@@ -44,3 +47,7 @@ JsonInteger = BeforeValidator(_json_integer)
 Integer = Annotated[int, JsonInteger]
 Boolean = Annotated[bool, Strict()]
 IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
+# Text with a shape: an e-mail address (RFC 5321's 320 characters at most) and an
+# http(s) URL, kept as the text the client sent.
+Email = Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN)]
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=URL_PATTERN)]

@@ -1,0 +1,95 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
+"""Register a domain in `api.py` and `models.py`: parsed with ast, edited line by line.
+
+Only the import and the list entry are added; every other line, comment and blank
+line of the team's file stays as it was. A file the parser cannot follow (a syntax
+error, no `routers` or `__all__` list, the name already there) is refused, unchanged.
+"""
+
+import ast
+from pathlib import Path
+
+from .errors import ScaffoldError
+
+
+def _parse(path: Path, source: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise ScaffoldError(f"{path} does not parse ({exc.msg}, line {exc.lineno}): fix it first") from exc
+
+
+def _list_assigned(tree: ast.Module, name: str, path: Path) -> ast.List:
+    """The list literal bound to `name` at module level."""
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            value = node.value
+            if isinstance(value, ast.List):
+                return value
+            raise ScaffoldError(f"{path}: `{name}` is not a list literal; add the entry by hand")
+    raise ScaffoldError(f"{path} has no `{name} = [...]` to add the new domain to")
+
+
+def _import_line(tree: ast.Module, lines: list[str], statement: str, prefix: str) -> tuple[int, str]:
+    """Where `statement` goes: among the imports of `prefix` modules, in sorted order."""
+    imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    if not imports:
+        return 0, statement
+    domain_imports = [
+        node for node in imports if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefix)
+    ]
+    for node in domain_imports:
+        if lines[node.lineno - 1] > statement:
+            return node.lineno - 1, statement
+    anchor = (domain_imports or imports)[-1]
+    return anchor.end_lineno or anchor.lineno, statement
+
+
+def _append_to_list(lines: list[str], node: ast.List, entry: str) -> None:
+    """Add `entry` as the list's last element, in the list's own layout."""
+    end_row, end_col = (node.end_lineno or node.lineno) - 1, (node.end_col_offset or 0) - 1
+    if node.lineno == node.end_lineno:  # one line: [a, b] -> [a, b, entry]
+        line = lines[end_row]
+        inner = line[node.col_offset + 1 : end_col].strip()
+        separator = "" if not inner else " " if inner.endswith(",") else ", "
+        lines[end_row] = line[:end_col].rstrip() + separator + entry + line[end_col:]
+        return
+    last = node.elts[-1] if node.elts else None
+    indent = " " * (last.col_offset if last else node.col_offset + 4)
+    if last is not None:
+        row = (last.end_lineno or last.lineno) - 1
+        after = lines[row][last.end_col_offset or 0 :]
+        if not after.lstrip().startswith(","):
+            lines[row] = lines[row][: last.end_col_offset] + "," + after
+    lines.insert(end_row, f"{indent}{entry},")
+
+
+def _edit(path: Path, list_name: str, entry: str, statement: str, prefix: str, taken: str) -> str:
+    source = path.read_text(encoding="utf-8")
+    tree = _parse(path, source)
+    if any(isinstance(node, ast.Name) and node.id == taken for node in ast.walk(tree)) or any(
+        isinstance(node, ast.Constant) and node.value == taken for node in ast.walk(tree)
+    ):
+        raise ScaffoldError(f"{path} already names `{taken}`")
+    lines = source.splitlines()
+    target = _list_assigned(tree, list_name, path)
+    _append_to_list(lines, target, entry)  # below the imports: insert the import second
+    row, text = _import_line(tree, lines, statement, prefix)
+    lines.insert(row, text)
+    edited = "\n".join(lines) + "\n"
+    _parse(path, edited)
+    return edited
+
+
+def register_router(api: Path, package: str, plural: str) -> str:
+    """`api.py` with the domain's router imported and listed in `routers`."""
+    alias = f"{plural}_router"
+    statement = f"from {package}.domains.{plural}.router import router as {alias}"
+    return _edit(api, "routers", alias, statement, f"{package}.domains.", alias)
+
+
+def register_models(models: Path, package: str, plural: str) -> str:
+    """`models.py` with the domain's models module imported and named in `__all__`."""
+    statement = f"from {package}.domains.{plural} import models as {plural}"
+    return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)

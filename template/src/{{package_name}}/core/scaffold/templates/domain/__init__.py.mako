@@ -1,0 +1,1 @@
+"""${Titles}: written by `new domain`, now the team's to change."""

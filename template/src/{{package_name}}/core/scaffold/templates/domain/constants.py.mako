@@ -1,0 +1,11 @@
+"""Values shared by the ${names.titles} API and its table."""
+
+from enum import StrEnum
+% for f in enums:
+
+
+class ${f.enum_class}(StrEnum):
+%   for choice in f.field.choices:
+    ${member(choice)} = "${choice}"
+%   endfor
+% endfor

@@ -1,0 +1,12 @@
+"""The ${names.titles} table."""
+
+${imports}
+
+
+class ${Model}(TimestampMixin, Base):
+    __tablename__ = "${names.plural}"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+% for f in fields:
+    ${f.model_line}
+% endfor
