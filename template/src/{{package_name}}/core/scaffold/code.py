@@ -81,8 +81,8 @@ class FieldCode:
         f = self.field
         if f.kind == "enum":
             return "enum"  # spelled out by the template, over several lines
-        if f.kind == "ref":
-            assert f.target is not None
+        if f.kind == "ref" and f.target is not None:
+            # A required reference keeps its row alive; an optional one lets go of it.
             policy = "SET NULL" if f.optional else "RESTRICT"
             return f'ForeignKey("{f.target.plural}.id", ondelete="{policy}")'
         return _STORED[f.kind][1].format(length=f.length, precision=f.precision, scale=f.scale)
@@ -138,7 +138,7 @@ class FieldCode:
             low, high = ("-(2**31)", "2**31 - 1") if f.kind == "int" else ("-(2**63)", "2**63 - 1")
             return f"Annotated[int, Field(ge={low}, le={high}), JsonInteger]"
         if f.kind == "decimal":
-            return f"Annotated[Decimal, Field(max_digits={f.precision}, decimal_places={f.scale})]"
+            return f"Annotated[Decimal, DecimalText({f.precision}, {f.scale})]"
         return None
 
     @property
@@ -234,8 +234,9 @@ class FieldCode:
             "email": f'"{f.name}-changed@example.com"',
             "url": '"https://example.com/changed"',
             "json": '{"changed": True}',
-            "enum": repr(f.choices[-1]),
         }
+        if f.kind == "enum":
+            return repr(f.choices[-1])
         return literals.get(f.kind) or repr(f"{f.name}-changed"[: f.length or None])
 
     @property
@@ -243,7 +244,18 @@ class FieldCode:
         """Whether the API returns the JSON value sent unchanged (a PATCH test compares it)."""
         f = self.field
         changes = f.kind != "enum" or len(f.choices) > 1
-        return changes and f.kind in {"str", "text", "int", "bigint", "bool", "date", "email", "url", "json", "enum"}
+        return changes and f.kind in {
+            "str",
+            "text",
+            "int",
+            "bigint",
+            "bool",
+            "date",
+            "email",
+            "url",
+            "json",
+            "enum",
+        }
 
 
 def member(value: str) -> str:

@@ -74,7 +74,9 @@ def _model_class(project: Project, target: Names) -> str:
             for item in node.body
         ):
             return node.name
-    raise ScaffoldError(f"ref({target.plural}): {models} has no model with __tablename__ {target.plural!r}")
+    raise ScaffoldError(
+        f"ref({target.plural}): {models} has no model with __tablename__ {target.plural!r}"
+    )
 
 
 def _imports(*groups: Iterable[str]) -> str:
@@ -133,18 +135,23 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         | ({"IsoDate"} if "date" in kinds else set())
         | ({"Email"} if "email" in kinds else set())
         | ({"Url"} if "url" in kinds else set())
+        | ({"DecimalText"} if "decimal" in kinds else set())
     )
     pydantic = sorted(
         {"MISSING", "BaseModel", "ConfigDict"}
         | ({"StringConstraints"} if "str" in kinds else set())
-        | ({"Field"} if kinds & {"int", "bigint", "decimal"} else set())
+        | ({"Field"} if kinds & {"int", "bigint"} else set())
         | ({"AwareDatetime"} if "datetime" in kinds else set())
         | ({"JsonValue"} if "json" in kinds else set())
     )
     aliases = [c for c in codes if c.alias is not None]
     schema_imports = _imports(
         ["import uuid"],
-        ["from datetime import date, datetime" if "date" in kinds else "from datetime import datetime"],
+        [
+            "from datetime import date, datetime"
+            if "date" in kinds
+            else "from datetime import datetime"
+        ],
         ["from decimal import Decimal"] if "decimal" in kinds else [],
         ["from typing import Annotated"] if aliases else [],
         [f"from pydantic import {', '.join(pydantic)}"],
@@ -154,12 +161,23 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     repository_imports = _imports(
         ["import uuid", "from collections.abc import Sequence"],
         ["from datetime import date"] if any(c.python_type == "date" for c in uniques) else [],
-        ["from datetime import datetime"] if any(c.python_type == "datetime" for c in uniques) else [],
+        ["from datetime import datetime"]
+        if any(c.python_type == "datetime" for c in uniques)
+        else [],
         ["from decimal import Decimal"] if any(c.python_type == "Decimal" for c in uniques) else [],
-        ["from sqlalchemy import Select, func, select", "from sqlalchemy.ext.asyncio import AsyncSession"],
-        [f"from {domain}.constants import {', '.join(c.enum_class for c in enums)}"] if enums else [],
+        [
+            "from sqlalchemy import Select, func, select",
+            "from sqlalchemy.ext.asyncio import AsyncSession",
+        ],
+        [f"from {domain}.constants import {', '.join(c.enum_class for c in enums)}"]
+        if enums
+        else [],
         [f"from {domain}.models import {model}"],
-        [f"from {package}.domains.{c.field.target.plural}.models import {targets[c.name]}" for c in refs if c.field.target],
+        [
+            f"from {package}.domains.{c.field.target.plural}.models import {targets[c.name]}"
+            for c in refs
+            if c.field.target
+        ],
     )
     errors = [f"{model}NotFoundError", f"{model}InUseError"]
     errors += [f"Duplicate{model}Error"] if uniques else []
@@ -167,16 +185,26 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     service_imports = _imports(
         ["import uuid"],
         ["from sqlalchemy.exc import IntegrityError"],
-        [f"from {package}.core.cache import Cache", f"from {package}.core.pagination import PageParams, Paginated"],
-        [f"from {domain}.constants import {', '.join(c.enum_class for c in enums)}"] if enums else [],
+        [
+            f"from {package}.core.cache import Cache",
+            f"from {package}.core.pagination import PageParams, Paginated",
+        ],
+        [f"from {domain}.constants import {', '.join(c.enum_class for c in enums)}"]
+        if enums
+        else [],
         [f"from {domain}.exceptions import {', '.join(sorted(errors))}"],
-        [f"from {domain}.models import {model}", f"from {domain}.repository import {model}Repository"],
+        [
+            f"from {domain}.models import {model}",
+            f"from {domain}.repository import {model}Repository",
+        ],
         [f"from {domain}.schemas import {model}Create, {model}Read, {model}Update"],
     )
     router_imports = _imports(
         ["import uuid", "from http import HTTPStatus"],
         ["from fastapi import APIRouter, Request, Response"],
-        [f"from {package}.core.access import SCOPED_RESPONSES, SIGNED_IN_RESPONSES, scoped, signed_in"],
+        [
+            f"from {package}.core.access import SCOPED_RESPONSES, SIGNED_IN_RESPONSES, scoped, signed_in"
+        ],
         [f"from {package}.core.dependencies import PageParamsDep"],
         [f"from {package}.core.pagination import Page, Paginated"],
         [f"from {package}.core.problems import problem_responses"],
@@ -198,7 +226,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         return f"{names.singular}_payload({overrides})"
 
     round_trips = [c for c in codes if c.round_trips and c.field.kind != "ref"]
-    patched = next((c for c in round_trips if not c.field.unique), round_trips[0] if round_trips else None)
+    patched = next(
+        (c for c in round_trips if not c.field.unique), round_trips[0] if round_trips else None
+    )
     test_factories = [
         f"from tests.domains.{c.field.target.plural}.factories import create_{c.field.target.singular}"
         for c in refs
@@ -215,11 +245,23 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ["import uuid"],
         ["from httpx import AsyncClient", "from sqlalchemy.ext.asyncio import AsyncSession"],
         [f"from {package}.core.access import SIGNED_IN_RESPONSES"],
-        [f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"],
+        [
+            f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
+        ],
     )
-    filter_doc = ", optionally only those with the given " + " and ".join(c.name for c in filters) if filters else ""
+    filter_doc = (
+        ", optionally only those with the given " + " and ".join(c.name for c in filters)
+        if filters
+        else ""
+    )
     nullable_fields = [c.name for c in codes if c.optional]
-    rules = "unique " + ", ".join(c.name for c in uniques) if uniques else "references checked" if refs else "defaults"
+    rules = (
+        "unique " + ", ".join(c.name for c in uniques)
+        if uniques
+        else "references checked"
+        if refs
+        else "defaults"
+    )
     if uniques and refs:
         rules += ", references checked"
     return {
@@ -240,14 +282,18 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "checks": checks,
         "aliases": aliases,
         "rules": rules,
-        "create_rule": ("; its " + " and ".join(c.name for c in uniques) + " must be unused") if uniques else "",
+        "create_rule": ("; its " + " and ".join(c.name for c in uniques) + " must be unused")
+        if uniques
+        else "",
         "refs_rule": " or name what does not exist" if refs else "",
         "conflict_error": f"Duplicate{model}Error" if uniques else f"{model}ReferenceError",
         "conflict_argument": repr(", ".join(c.name for c in (uniques or refs))).replace("'", '"'),
         "filter_signature": "*, " + ", ".join(typed(c) for c in filters) if filters else "",
         "filter_keywords": "".join(f"{typed(c)}, " for c in filters),
         "filter_arguments": ", ".join(f"{c.name}={c.name}" for c in filters),
-        "filter_defaults": "".join(f", {typed(c)} = None" for c in filters).replace(", ", ", *, ", 1)
+        "filter_defaults": "".join(f", {typed(c)} = None" for c in filters).replace(
+            ", ", ", *, ", 1
+        )
         if filters
         else "",
         "filter_passing": "".join(f"{c.name}={c.name}, " for c in filters),
@@ -255,7 +301,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "filter_passing_list": "".join(f", {c.name}={c.name}" for c in filters),
         "filter_doc": filter_doc,
         "patch_statuses": "404, 409" if checks else "404",
-        "patch_doc": f"; `null` clears {' or '.join(f'`{n}`' for n in nullable_fields)}" if nullable_fields else "",
+        "patch_doc": f"; `null` clears {' or '.join(f'`{n}`' for n in nullable_fields)}"
+        if nullable_fields
+        else "",
         "imports": "",
         "model_imports": model_imports,
         "schema_imports": schema_imports,
@@ -271,7 +319,7 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "payload_call": payload_call_with(),
         "payload_call_with": payload_call_with,
         "session_param": ", session: AsyncSession" if refs else "",
-        "round_trips": [c for c in round_trips],
+        "round_trips": round_trips,
         "unique": uniques[0] if uniques else None,
         "enum_filters": [c for c in enums if len(c.field.choices) > 1],
         "patched": patched,
@@ -292,7 +340,9 @@ _IMPORTS = {
 
 
 def _render(kind: str, module: str, context: dict[str, object]) -> str:
-    template = Template(filename=str(TEMPLATES / kind / f"{module}.py.mako"), strict_undefined=True)
+    # Python source, not HTML: there is nothing to escape.
+    path = TEMPLATES / kind / f"{module}.py.mako"
+    template = Template(filename=str(path), strict_undefined=True)  # noqa: S702
     values = dict(context, imports=context.get(_IMPORTS.get(module, ""), ""))
     return str(template.render(**values))
 
@@ -315,8 +365,12 @@ def plan_domain(project: Project, names: Names, fields: list[Field]) -> Plan:
         plan.created[tests_dir / f"{module}.py"] = _render("tests", module, context)
     if not (project.root / "tests" / "domains" / "__init__.py").exists():
         plan.created[project.root / "tests" / "domains" / "__init__.py"] = ""
-    plan.edited[project.source / "api.py"] = register_router(project.source / "api.py", project.package, names.plural)
-    plan.edited[project.source / "models.py"] = register_models(project.source / "models.py", project.package, names.plural)
+    plan.edited[project.source / "api.py"] = register_router(
+        project.source / "api.py", project.package, names.plural
+    )
+    plan.edited[project.source / "models.py"] = register_models(
+        project.source / "models.py", project.package, names.plural
+    )
     return plan
 
 

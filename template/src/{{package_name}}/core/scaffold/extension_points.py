@@ -16,28 +16,39 @@ def _parse(path: Path, source: str) -> ast.Module:
     try:
         return ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        raise ScaffoldError(f"{path} does not parse ({exc.msg}, line {exc.lineno}): fix it first") from exc
+        raise ScaffoldError(
+            f"{path} does not parse ({exc.msg}, line {exc.lineno}): fix it first"
+        ) from exc
 
 
 def _list_assigned(tree: ast.Module, name: str, path: Path) -> ast.List:
     """The list literal bound to `name` at module level."""
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
         if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            value = node.value
             if isinstance(value, ast.List):
                 return value
             raise ScaffoldError(f"{path}: `{name}` is not a list literal; add the entry by hand")
     raise ScaffoldError(f"{path} has no `{name} = [...]` to add the new domain to")
 
 
-def _import_line(tree: ast.Module, lines: list[str], statement: str, prefix: str) -> tuple[int, str]:
+def _import_line(
+    tree: ast.Module, lines: list[str], statement: str, prefix: str
+) -> tuple[int, str]:
     """Where `statement` goes: among the imports of `prefix` modules, in sorted order."""
     imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
     if not imports:
         return 0, statement
     domain_imports = [
-        node for node in imports if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefix)
+        node
+        for node in imports
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefix)
     ]
     for node in domain_imports:
         if lines[node.lineno - 1] > statement:
@@ -46,8 +57,28 @@ def _import_line(tree: ast.Module, lines: list[str], statement: str, prefix: str
     return anchor.end_lineno or anchor.lineno, statement
 
 
-def _append_to_list(lines: list[str], node: ast.List, entry: str) -> None:
-    """Add `entry` as the list's last element, in the list's own layout."""
+def _insert_into_list(lines: list[str], node: ast.List, entry: str, key: str) -> None:
+    """Add `entry` to the list in its own layout: before the first later string, else last."""
+    later = next(
+        (
+            element
+            for element in node.elts
+            if isinstance(element, ast.Constant)
+            and isinstance(element.value, str)
+            and element.value[:1].islower()
+            and element.value > key
+        ),
+        None,
+    )
+    if later is not None:
+        row = later.lineno - 1
+        if node.lineno == node.end_lineno:
+            lines[row] = (
+                f"{lines[row][: later.col_offset]}{entry}, {lines[row][later.col_offset :]}"
+            )
+        else:
+            lines.insert(row, f"{' ' * later.col_offset}{entry},")
+        return
     end_row, end_col = (node.end_lineno or node.lineno) - 1, (node.end_col_offset or 0) - 1
     if node.lineno == node.end_lineno:  # one line: [a, b] -> [a, b, entry]
         line = lines[end_row]
@@ -74,7 +105,8 @@ def _edit(path: Path, list_name: str, entry: str, statement: str, prefix: str, t
         raise ScaffoldError(f"{path} already names `{taken}`")
     lines = source.splitlines()
     target = _list_assigned(tree, list_name, path)
-    _append_to_list(lines, target, entry)  # below the imports: insert the import second
+    # The list is below the imports: edit it first, so the import's row still holds.
+    _insert_into_list(lines, target, entry, taken)
     row, text = _import_line(tree, lines, statement, prefix)
     lines.insert(row, text)
     edited = "\n".join(lines) + "\n"

@@ -17,7 +17,9 @@ SPEC_HELP = (
     "options optional, unique, index, default=VALUE"
 )
 # Types whose default a column can hold as a plain server default.
-DEFAULTABLE = frozenset({"str", "text", "int", "bigint", "bool", "decimal", "date", "email", "url", "enum"})
+DEFAULTABLE = frozenset(
+    {"str", "text", "int", "bigint", "bool", "decimal", "date", "email", "url", "enum"}
+)
 # Attributes every table already has, and names pydantic or SQLAlchemy claim.
 TAKEN = frozenset({"id", "created_at", "updated_at", "metadata", "registry", "model_config"})
 _TYPE = re.compile(r"^(?P<kind>[a-z]+)(?:\((?P<args>[^()]*)\))?$")
@@ -97,8 +99,8 @@ def parse_field(spec: str) -> Field:
             raise _bad(spec, "decimal needs its precision and scale: decimal(10,2)")
         precision = _number(spec, digits, "the precision")
         scale = _number(spec, places, "the scale")
-        if not 0 <= scale <= precision <= 38 or precision == 0:
-            raise _bad(spec, "decimal(precision,scale) needs 0 <= scale <= precision <= 38")
+        if not 0 <= scale < precision <= 38:
+            raise _bad(spec, "decimal(precision,scale) needs 0 <= scale < precision <= 38")
     elif kind == "enum":
         choices = tuple(value.strip() for value in (args or "").split("|"))
         if not args or not all(_ENUM_VALUE.fullmatch(choice) for choice in choices):

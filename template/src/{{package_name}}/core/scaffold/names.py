@@ -104,5 +104,7 @@ def names_of(text: str) -> Names:
         singular, plural = name, name[: -len(last)] + plural_of(last)
     for form in (singular, plural):
         if form in RESERVED or keyword.iskeyword(form) or keyword.issoftkeyword(form):
-            raise ScaffoldError(f"domain name {text!r} is reserved ({form} names part of the service)")
+            raise ScaffoldError(
+                f"domain name {text!r} is reserved ({form} names part of the service)"
+            )
     return Names(singular=singular, plural=plural)

@@ -23,7 +23,7 @@ ${payload_def}(${payload_params}**overrides: object) -> dict[str, object]:
 async def create_${names.singular}(session: AsyncSession, **overrides: object) -> ${Model}:
     """${A_title} stored in the test's transaction."""
     # Through JSON, as the API reads it: the schema's strict fields take JSON values.
-    body = ${payload_call}
+    body = ${payload_call_with("**overrides")}
     data = ${Model}Create.model_validate_json(json.dumps(body))
     ${names.singular} = ${Model}(**data.model_dump())
     session.add(${names.singular})

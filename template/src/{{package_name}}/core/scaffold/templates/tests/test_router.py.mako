@@ -30,11 +30,12 @@ async def test_create_with_unknown_fields_is_a_422_problem(client: AsyncClient${
 
 
 async def test_create_with_a_taken_${unique.name}_is_a_409_problem(
-    client: AsyncClient, session: AsyncSession
+    client: AsyncClient${session_param}
 ) -> None:
-    taken = await create_${names.singular}(session)
+    first = ${payload_call}
+    assert (await client.post(${URL}, json=first)).status_code == 201
 
-    response = await client.post(${URL}, json=${payload_call_with(unique.name + "=taken." + unique.name)})
+    response = await client.post(${URL}, json=${payload_call_with(unique.name + '=first["' + unique.name + '"]')})
 
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
