@@ -22,8 +22,9 @@ from pydantic_core import PydanticCustomError, core_schema
 # first); a narrower pattern, such as a SKU's, replaces this one and does both.
 STORABLE_TEXT_PATTERN = r"^[^\x00]*$"
 # Deliberately loose: one @, no spaces; whether the mailbox exists is the mail's business.
-EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
-URL_PATTERN = r"^https?://[^\s/?#\x00]+[^\s\x00]*$"
+# A space, not \s: Python's \s and JSON Schema's (ECMAScript's) disagree on U+0085.
+EMAIL_PATTERN = r"^[^@ \x00]+@[^@ \x00]+\.[^@ \x00]+$"
+URL_PATTERN = r"^https?://[^ /?#\x00]+[^ \x00]*$"
 
 
 def _json_integer(value: object) -> object:

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """Values shared by the ${names.titles} API and its table."""
 
 from enum import StrEnum

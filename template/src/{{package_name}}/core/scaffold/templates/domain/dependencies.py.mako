@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """Typed dependencies the ${names.titles} router asks for."""
 
 from typing import Annotated

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """What can go wrong with ${names.titles}, in domain terms."""
 
 import uuid

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """The ${names.titles} table."""
 
 ${imports}

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """${Model} queries; returns ORM objects and leaves transactions to the unit of work."""
 
 ${imports}

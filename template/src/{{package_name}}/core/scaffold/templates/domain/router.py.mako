@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """${Titles} endpoints: parse, call the service, return what it gives back."""
 
 ${imports}

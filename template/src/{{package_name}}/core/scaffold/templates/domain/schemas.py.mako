@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """The ${names.titles} API contract, separate from the table it is stored in."""
 
 ${imports}

@@ -1,3 +1,4 @@
+## Managed by the service standard (copier update): what it renders is the team's.
 """Test data for ${names.titles}: valid by default, any field overridable."""
 
 ${imports}
