@@ -70,6 +70,21 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 
+# Two related resources every profile adds with its own `new domain` before its gates
+# run, so each gate also covers what the generator writes: a reference, an enum (its
+# PostgreSQL type dropped by the downgrade in the service's test_migrations.py), a
+# unique field, a decimal and optional fields.
+NEW_DOMAINS = (
+    ("customers", "name:str(120)", "email:email:unique", "notes:text:optional"),
+    (
+        "order",
+        "customer:ref(customers)",
+        "status:enum(new|paid|shipped):default=new",
+        "total:decimal(10,2)",
+        "placed_on:date:optional",
+    ),
+)
+
 GATE_TIMEOUT_SECONDS = 900
 OUTPUT_TAIL_LINES = 80
 
@@ -122,6 +137,18 @@ def gates_for(project: Project, databases: Databases) -> list[Gate]:
         # freshly applied migrations.
         Gate([*run, slug, "db", "upgrade"], env=databases.migrations),
         Gate([*run, slug, "db", "check"], env=databases.migrations),
+    ]
+
+
+def new_domain_gates(project: Project, databases: Databases) -> list[Gate]:
+    """`new domain` for each of NEW_DOMAINS; each also autogenerates its migration."""
+    slug = project.answers["project_slug"]
+    return [
+        Gate(
+            ["run", "--locked", slug, "new", "domain", name, *(f"--field={spec}" for spec in specs)],
+            env=databases.migrations,
+        )
+        for name, *specs in NEW_DOMAINS
     ]
 
 
@@ -198,6 +225,9 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
     # Run every gate even after a failure: one run shows everything left to fix.
     databases = databases_for(project, scratch=tmp_path)
     try:
+        for gate in new_domain_gates(project, databases):
+            if (failure := run_gate(gate, project.path, tmpdir)) is not None:
+                pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
         failures = [
             report
             for gate in gates_for(project, databases)
