@@ -81,8 +81,6 @@ class DecimalText:
         )
         return core_schema.json_or_python_schema(
             json_schema=text,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(Decimal), text]
-            ),
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(Decimal), text]),
             serialization=core_schema.to_string_ser_schema(),
         )
