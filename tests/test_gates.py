@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -140,6 +141,48 @@ def gates_for(project: Project, databases: Databases) -> list[Gate]:
     ]
 
 
+# One source of truth: the products example is what `new domain` writes for its fields
+# (tests/products_compare.py), plus the example's own additions, counted here in
+# changed lines per file. A generator change that moves the example further away, or
+# one that brings it closer, fails until this table (and the example) follow.
+PRODUCTS_DIFFERENCES: dict[str, int] = {
+    "domain/__init__.py": 2,
+    "domain/constants.py": 4,
+    "domain/dependencies.py": 0,
+    "domain/exceptions.py": 11,
+    "domain/models.py": 8,
+    "domain/repository.py": 0,
+    "domain/router.py": 24,
+    "domain/schemas.py": 40,
+    "domain/service.py": 44,
+    "tests/__init__.py": 0,
+    "tests/factories.py": 38,
+    "tests/test_access.py": 30,
+    "tests/test_contract.py": 131,
+    "tests/test_router.py": 150,
+}
+PRODUCTS_COMPARE = Path(__file__).with_name("products_compare.py")
+
+
+def products_differences(project: Project, tmpdir: Path) -> dict[str, int] | str:
+    """Changed lines per products file against `new domain`'s output, or what went wrong."""
+    result = subprocess.run(
+        [uv_executable(), "run", "--locked", "python", str(PRODUCTS_COMPARE), str(project.path),
+         project.answers["package_name"]],
+        cwd=project.path,
+        env=project_env(TMPDIR=str(tmpdir)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=GATE_TIMEOUT_SECONDS,
+        check=False,
+    )  # fmt: skip
+    if result.returncode:
+        return f"products_compare.py: exit {result.returncode}\n{result.stderr[-4000:]}"
+    differences: dict[str, int] = json.loads(result.stdout)
+    return differences
+
+
 def new_domain_gates(project: Project, databases: Databases) -> list[Gate]:
     """`new domain` for each of NEW_DOMAINS; each also autogenerates its migration."""
     slug = project.answers["project_slug"]
@@ -223,6 +266,9 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
         pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
 
     # Run every gate even after a failure: one run shows everything left to fix.
+    if profile == "default":
+        differences = products_differences(project, tmpdir)
+        assert differences == PRODUCTS_DIFFERENCES, "the products example drifted from new domain"
     databases = databases_for(project, scratch=tmp_path)
     try:
         for gate in new_domain_gates(project, databases):

@@ -13,7 +13,7 @@ from mako.template import Template
 
 from .code import FieldCode, member
 from .errors import ScaffoldError
-from .extension_points import register_models, register_router
+from .extension_points import add_to_import_contracts, register_models, register_router
 from .fields import Field
 from .names import Names
 
@@ -371,6 +371,10 @@ def plan_domain(project: Project, names: Names, fields: list[Field]) -> Plan:
     plan.edited[project.source / "models.py"] = register_models(
         project.source / "models.py", project.package, names.plural
     )
+    pyproject = project.root / "pyproject.toml"
+    contracts = add_to_import_contracts(pyproject, project.package, names.plural)
+    if contracts is not None:
+        plan.edited[pyproject] = contracts
     return plan
 
 
@@ -382,7 +386,7 @@ def write(project: Project, plan: Plan) -> None:
     for path, text in plan.edited.items():
         path.write_text(text, encoding="utf-8")
     created = [str(path) for path in plan.created]
-    edited = [str(path) for path in plan.edited]
+    edited = [str(path) for path in plan.edited if path.suffix == ".py"]
     # Import order and layout come from the service's own ruff settings; the team's
     # extension points get only their imports sorted, nothing else of theirs changes.
     tidy(project.root, ["check", "--fix-only", "--quiet", *created])

@@ -7,6 +7,8 @@ error, no `routers` or `__all__` list, the name already there) is refused, uncha
 """
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 from .errors import ScaffoldError
@@ -125,3 +127,55 @@ def register_models(models: Path, package: str, plural: str) -> str:
     """`models.py` with the domain's models module imported and named in `__all__`."""
     statement = f"from {package}.domains.{plural} import models as {plural}"
     return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
+
+
+def add_to_import_contracts(pyproject: Path, package: str, plural: str) -> str | None:
+    """pyproject.toml with the domain added wherever a contract lists domains by name.
+
+    The standard's contracts name `domains.*` and need nothing (None). A team that
+    lists domains one by one (`"<package>.domains.orders.router"`) gets the new domain
+    beside the last one of each list, in the same form.
+    """
+    if not pyproject.is_file():
+        return None
+    text = pyproject.read_text(encoding="utf-8")
+    try:
+        contracts = tomllib.loads(text).get("tool", {}).get("importlinter", {}).get("contracts", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise ScaffoldError(f"{pyproject} does not parse ({exc}): fix it first") from exc
+    named = re.compile(rf"^{re.escape(package)}\.domains\.(?!\*)(\w+)((?:\.[\w*]+)*)$")
+    additions: dict[str, str] = {}  # the last entry of each list and form -> the new one
+    for contract in contracts:
+        for value in contract.values():
+            if not isinstance(value, list):
+                continue
+            entries = [entry for entry in value if isinstance(entry, str)]
+            for entry in entries:
+                if (match := named.match(entry)) and match[1] != plural:
+                    new = f"{package}.domains.{plural}{match[2]}"
+                    if new not in entries:
+                        additions = {k: v for k, v in additions.items() if v != new}
+                        additions[entry] = new
+    if not additions:
+        return None
+    lines = text.splitlines()
+    for entry, new in additions.items():
+        rows = [row for row, line in enumerate(lines) if f'"{entry}"' in line]
+        if len(rows) != 1:
+            raise ScaffoldError(
+                f"{pyproject}: cannot tell where to add {new!r} to the import-linter "
+                "contracts (add it by hand, or use `domains.*`)"
+            )
+        row = rows[0]
+        line = lines[row]
+        code, hash_, comment = line.partition("#")
+        if code.strip().rstrip(",") == f'"{entry}"':  # one entry per line
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.insert(row + 1, f'{indent}"{new}",')
+            if not code.rstrip().endswith(","):
+                lines[row] = f"{code.rstrip()},{' ' * 2 if hash_ else ''}{hash_}{comment}"
+        else:  # several on one line
+            lines[row] = line.replace(f'"{entry}"', f'"{entry}", "{new}"', 1)
+    edited = "\n".join(lines) + "\n"
+    tomllib.loads(edited)
+    return edited
