@@ -40,16 +40,56 @@ def answer_sets() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def generated(render: Render, default_project: Project) -> dict[str, tuple[str, Path]]:
-    """Every path any answer set generates -> (the first answer set that did, the file)."""
+def projects(render: Render, default_project: Project) -> dict[str, Project]:
+    """The default copy and a render of each answer set, by label."""
     projects = {"default": default_project}  # copied with its tasks: it has uv.lock
     for label, data in answer_sets().items():
         projects[label] = render(data, skip_tasks=True)
+    return projects
+
+
+@pytest.fixture(scope="module")
+def generated(projects: dict[str, Project]) -> dict[str, tuple[str, Path]]:
+    """Every path any answer set generates -> (the first answer set that did, the file)."""
     files: dict[str, tuple[str, Path]] = {}
     for label, project in projects.items():
         for rel in walk(project.path):
             files.setdefault(rel.as_posix(), (label, project.path / rel))
     return files
+
+
+# Written by the copy-time task, not rendered: the lock follows the answers' dependencies.
+COPY_TASK_OUTPUTS = {"uv.lock"}
+# Team files that exist only while a deployment toggle is on (kubernetes). Copier
+# deletes them when the toggle is turned off; they must still render the same.
+TOGGLED_SEEDS = {"deploy/k8s/overlays/production/kustomization.yaml"}
+
+
+def test_team_owned_files_render_the_same_under_every_answer(
+    projects: dict[str, Project],
+) -> None:
+    """So a toggle turned on or off through `copier update` never touches a team file."""
+    manifest = ownership()
+    renders = {
+        label: {
+            path: (project.path / rel).read_bytes()
+            for rel in walk(project.path)
+            if manifest.owner(path := rel.as_posix()) == "team" and path not in COPY_TASK_OUTPUTS
+        }
+        for label, project in projects.items()
+    }
+    seen: dict[str, tuple[str, bytes]] = {}
+    differences = []
+    for label, files in renders.items():
+        for path, content in files.items():
+            first_label, first = seen.setdefault(path, (label, content))
+            if content != first:
+                differences.append(f"{path}: {label} renders it unlike {first_label}")
+    for path in sorted(set(seen) - TOGGLED_SEEDS):
+        missing = [label for label, files in renders.items() if path not in files]
+        if missing:
+            differences.append(f"{path}: not rendered under {', '.join(missing)}")
+    assert differences == [], "team-owned files must not depend on the answers"
 
 
 def test_every_generated_file_has_exactly_one_owner(

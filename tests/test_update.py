@@ -48,6 +48,7 @@ from update_support import (
     template_questions,
     tree_differences,
     update,
+    walk,
 )
 
 # Questions that name the service rather than switch a feature on or off.
@@ -318,6 +319,70 @@ def test_toggle_through_update_equals_a_fresh_copy(
 
     _assert_clean_update(project)
     assert tree_differences(project, fresh_default) == ""
+
+
+# Every toggle on in one update, then every one off (`false` or "none", auth too) in
+# the next. The database is chosen at copy time (see SCENARIOS).
+TOGGLES_ON = {name: value for name, value in every_feature().items() if name != "database"}
+TOGGLES_OFF = {
+    name: False if isinstance(value, bool) else "none" for name, value in TOGGLES_ON.items()
+}
+
+
+def _edit_team_files(project: Path) -> dict[str, bytes]:
+    """Add a line of the team's to every team-owned file; what each file then holds."""
+    manifest = ownership()
+    edited = {}
+    for rel in walk(project):
+        path = rel.as_posix()
+        if manifest.owner(path) != "team":
+            continue
+        file = project / rel
+        text = file.read_text(encoding="utf-8")
+        if "Edited by the team." not in text.partition("\n")[0]:
+            note = (
+                "<!-- Edited by the team. -->" if rel.suffix == ".md" else "# Edited by the team."
+            )
+            file.write_text(f"{note}\n{text}", encoding="utf-8")
+        edited[path] = file.read_bytes()
+    return edited
+
+
+# The one team file tied to an answer: copier deletes files the new render lacks,
+# edits and all, whatever `_skip_if_exists` says (docs/ownership.md).
+KUBERNETES_OVERLAY = "deploy/k8s/overlays/production/kustomization.yaml"
+
+
+def _team_edits_lost(project: Path, edited: dict[str, bytes]) -> list[str]:
+    return [
+        f"{path}: {'deleted' if not (project / path).is_file() else 'changed'} by the update"
+        for path, content in sorted(edited.items())
+        if not (project / path).is_file() or (project / path).read_bytes() != content
+    ]
+
+
+def test_toggles_through_update_leave_every_edited_team_file_alone(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    """Every toggle on in one update, then off: no conflict, and no team edit lost."""
+    _require_questions(TOGGLES_ON, TOGGLES_OFF)
+    project = copy(candidate, tmp_path / "service")
+    git_init(project)
+    for data in (TOGGLES_ON, TOGGLES_OFF):
+        # Team files a toggle added in the last round are edited too, before the next.
+        edited = _edit_team_files(project)
+        if not is_clean(project):
+            commit_all(project, "The team's work")
+
+        update(project, data)
+
+        _assert_clean_update(project)
+        expected = []
+        if data.get("kubernetes") is False and KUBERNETES_OVERLAY in edited:
+            expected = [f"{KUBERNETES_OVERLAY}: deleted by the update"]
+        assert _team_edits_lost(project, edited) == expected, f"--data {data}"
+        assert {key: answers(project)[key] for key in data} == data
+        commit_all(project, f"Turn {data}")
 
 
 def _standard_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:

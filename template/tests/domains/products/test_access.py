@@ -1,15 +1,12 @@
-"""Who may use the products API."""
+"""Who may use the products API (skipped, with the reason, when the service has no auth)."""
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-{% if use_jwt %}
-from {{ package_name }}.settings import Settings
-from tests.core.fixtures import bearer, create_user
-{% else %}
-from {{ package_name }}.core.auth.service import ApiKeyService
-{% endif %}
+from tests.core.fixtures import needs_auth
 from tests.factories import create_product
+
+pytestmark = needs_auth
 
 
 async def test_anonymous_callers_get_a_401_problem(anonymous_client: AsyncClient) -> None:
@@ -21,20 +18,10 @@ async def test_anonymous_callers_get_a_401_problem(anonymous_client: AsyncClient
 
 
 async def test_deleting_needs_the_products_delete_scope(
-{% if use_jwt %}
-    anonymous_client: AsyncClient, session: AsyncSession, password_hash: str, settings: Settings
-{% else %}
-    anonymous_client: AsyncClient, session: AsyncSession
-{% endif %}
+    anonymous_client: AsyncClient, session: AsyncSession, unscoped_credentials: dict[str, str]
 ) -> None:
     product = await create_product(session)
-{% if use_jwt %}
-    user = await create_user(session, password_hash, email="staff@example.com")
-    headers = bearer(settings, user)
-{% else %}
-    _, key = await ApiKeyService(session).create("no scopes")
-    headers = {"X-API-Key": key}
-{% endif %}
+    headers = unscoped_credentials
 
     read = await anonymous_client.get(f"/api/v1/products/{product.id}", headers=headers)
     deleted = await anonymous_client.delete(f"/api/v1/products/{product.id}", headers=headers)
