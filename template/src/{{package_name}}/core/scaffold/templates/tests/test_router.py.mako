@@ -159,6 +159,18 @@ async def test_delete_removes_the_${names.singular}(client: AsyncClient, session
     assert fetched.status_code == 404
 
 
+async def test_deleting_needs_the_${names.plural}_delete_scope(
+    anonymous_client: AsyncClient, session: AsyncSession, unscoped_credentials: dict[str, str]
+) -> None:
+    ${names.singular} = await create_${names.singular}(session)
+
+    read = await anonymous_client.get(f"{${URL}}/{${names.singular}.id}", headers=unscoped_credentials)
+    deleted = await anonymous_client.delete(f"{${URL}}/{${names.singular}.id}", headers=unscoped_credentials)
+
+    assert read.status_code == 200
+    assert deleted.status_code == 403
+
+
 async def test_anonymous_callers_are_refused_where_the_service_signs_callers_in(
     anonymous_client: AsyncClient,
 ) -> None:
