@@ -1,2 +1,2 @@
 ## Managed by the service standard (copier update): what it renders is the team's.
-"""${Titles}: written by `new domain`, now the team's to change."""
+"""${Titles}: one resource in the standard's shape (docs/standard/adding-a-resource.md)."""
