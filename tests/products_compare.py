@@ -30,9 +30,7 @@ PRODUCT_FIELDS = [
 
 def changed_lines(before: str, after: str) -> int:
     diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-    return sum(
-        1 for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    )
+    return sum(1 for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
 def main(root: Path, package: str) -> dict[str, int]:
@@ -59,9 +57,7 @@ def main(root: Path, package: str) -> dict[str, int]:
             path = copy / "src" / package / extension
             path.write_text(
                 "\n".join(
-                    line
-                    for line in path.read_text().splitlines()
-                    if "domains.products" not in line
+                    line for line in path.read_text().splitlines() if "domains.products" not in line
                 )
                 .replace('"products", ', "")
                 .replace(', "products"', "")
@@ -76,7 +72,7 @@ def main(root: Path, package: str) -> dict[str, int]:
         result: dict[str, int] = {}
         for kind, directory in example.items():
             written = copy / directory.relative_to(root)
-            paths = {p.name for p in directory.glob("*.py")} | {p.name for p in written.glob("*.py")}
+            paths = {path.name for path in [*directory.glob("*.py"), *written.glob("*.py")]}
             for name in sorted(paths):
                 ours, theirs = directory / name, written / name
                 before = ours.read_text() if ours.is_file() else ""

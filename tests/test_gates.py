@@ -191,7 +191,7 @@ def new_domain_gates(project: Project, databases: Databases) -> list[Gate]:
     slug = project.answers["project_slug"]
     return [
         Gate(
-            ["run", "--locked", slug, "new", "domain", name, *(f"--field={spec}" for spec in specs)],
+            ["run", "--locked", slug, "new", "domain", name, *[f"--field={f}" for f in specs]],
             env=databases.migrations,
         )
         for name, *specs in NEW_DOMAINS
@@ -270,7 +270,8 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
 
     # Run every gate even after a failure: one run shows everything left to fix.
     drift = []
-    if profile == "default" and (found := products_differences(project, tmpdir)) != PRODUCTS_DIFFERENCES:
+    found = products_differences(project, tmpdir) if profile == "default" else None
+    if found is not None and found != PRODUCTS_DIFFERENCES:
         drift.append(f"the products example drifted from `new domain`'s output: {found}")
     databases = databases_for(project, scratch=tmp_path)
     try:
