@@ -35,6 +35,16 @@ _ACCEPTED = {
 }
 
 
+# Names schemas.py imports or defines: an alias must not shadow one.
+_SCHEMA_NAMES = frozenset(
+    {
+        "Annotated", "AwareDatetime", "BaseModel", "Boolean", "ConfigDict", "Decimal",
+        "DecimalText", "Email", "Field", "IsoDate", "JsonInteger", "JsonValue", "MISSING",
+        "StringConstraints", "Text", "Url", "date", "datetime", "uuid",
+    }
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class FieldCode:
     """One field of one resource, as each generated module spells it."""
@@ -143,7 +153,10 @@ class FieldCode:
 
     @property
     def alias_name(self) -> str:
-        return f"{self.field.pascal}Value"
+        """`Sku`, or `SkuValue` where the plain name is taken by an import or the model."""
+        pascal = self.field.pascal
+        taken = _SCHEMA_NAMES | {self.names.model, self.enum_class}
+        return f"{pascal}Value" if pascal in taken or pascal.startswith(self.names.model) else pascal
 
     @property
     def accepted(self) -> str:

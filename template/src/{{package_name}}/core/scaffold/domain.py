@@ -249,21 +249,11 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
             f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
         ],
     )
-    filter_doc = (
-        ", optionally only those with the given " + " and ".join(c.name for c in filters)
-        if filters
-        else ""
-    )
+    filter_doc = ", optionally only those with one " + " and one ".join(c.name for c in filters) if filters else ""
     nullable_fields = [c.name for c in codes if c.optional]
-    rules = (
-        "unique " + ", ".join(c.name for c in uniques)
-        if uniques
-        else "references checked"
-        if refs
-        else "defaults"
-    )
-    if uniques and refs:
-        rules += ", references checked"
+    required_field = next((c.name for c in codes if not c.optional), None)
+    rules = ("uniqueness, " if uniques else "") + ("references, " if refs else "")
+    unique_names = " and ".join(c.name for c in uniques)
     return {
         "package": package,
         "names": names,

@@ -3,8 +3,8 @@
 
 ${imports}
 
-# Every ${names.titles} endpoint needs a signed-in caller (when the service signs callers
-# in); deleting needs a scope too.
+# Every ${names.titles} endpoint needs a signed-in principal; deleting needs a scope too.
+# (With `auth=none` both are empty: core/access.py.)
 router = APIRouter(
     prefix="${names.url}",
     tags=["${names.plural}"],
@@ -36,7 +36,7 @@ async def list_${names.plural}(
 async def create_${names.singular}(
     data: ${Model}Create, service: ${Model}ServiceDep, request: Request, response: Response
 ) -> ${Model}:
-    """Create ${a_title}${create_rule}."""
+    """Create ${a_title}${create_route_rule}."""
     ${names.singular} = await service.create(data)
     response.headers["Location"] = location_of(request, "get_${names.singular}", ${id_name}=${names.singular}.id)
     return ${names.singular}

@@ -23,7 +23,7 @@ class ${Model}Update(BaseModel):
     """PATCH body: only the fields sent change; `null` clears a nullable field.
 
     MISSING marks a field as optional without making it nullable, in validation and
-    in OpenAPI alike: a required field sent as `null` is refused, one left out is kept.
+    in OpenAPI alike: ${null_rule}.
     """
 
     model_config = ConfigDict(extra="forbid")

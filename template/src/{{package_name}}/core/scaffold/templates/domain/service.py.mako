@@ -1,5 +1,5 @@
 ## Managed by the service standard (copier update): what it renders is the team's.
-"""${Model} rules: ${rules}, partial updates, not-found; raises domain errors only."""
+"""${Model} rules: ${rules}partial updates, not-found; raises domain errors only."""
 
 ${imports}
 
