@@ -156,7 +156,9 @@ class FieldCode:
         """`Sku`, or `SkuValue` where the plain name is taken by an import or the model."""
         pascal = self.field.pascal
         taken = _SCHEMA_NAMES | {self.names.model, self.enum_class}
-        return f"{pascal}Value" if pascal in taken or pascal.startswith(self.names.model) else pascal
+        return (
+            f"{pascal}Value" if pascal in taken or pascal.startswith(self.names.model) else pascal
+        )
 
     @property
     def accepted(self) -> str:

@@ -249,7 +249,11 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
             f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
         ],
     )
-    filter_doc = ", optionally only those with one " + " and one ".join(c.name for c in filters) if filters else ""
+    filter_doc = (
+        ", optionally only those with one " + " and one ".join(c.name for c in filters)
+        if filters
+        else ""
+    )
     nullable_fields = [c.name for c in codes if c.optional]
     required_field = next((c.name for c in codes if not c.optional), None)
     rules = ("uniqueness, " if uniques else "") + ("references, " if refs else "")
@@ -272,9 +276,13 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "checks": checks,
         "aliases": aliases,
         "rules": rules,
-        "create_rule": ("; its " + " and ".join(c.name for c in uniques) + " must be unused")
-        if uniques
-        else "",
+        "create_rule": f"; its {unique_names} must be unused" if uniques else "",
+        "create_route_rule": f"; its {unique_names} must be unique" if uniques else "",
+        "null_rule": (
+            f'`"{required_field}": null` is refused, an absent `{required_field}` is kept'
+            if required_field
+            else "a field sent as `null` is cleared, one left out is kept"
+        ),
         "refs_rule": " or name what does not exist" if refs else "",
         "conflict_error": f"Duplicate{model}Error" if uniques else f"{model}ReferenceError",
         "conflict_argument": repr(", ".join(c.name for c in (uniques or refs))).replace("'", '"'),
