@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rendering import Project, Render
+from rendering import REPO_ROOT, Project, Render
 from update_support import choice_values, ownership, template_questions, walk
 
 HEADER = "Managed by the service standard (copier update)"
@@ -180,3 +180,15 @@ def test_manifest_patterns_match_like_gitignore_globs(
 ) -> None:
     manifest = ownership(f'[team]\npaths = ["{pattern}"]\n')
     assert (manifest.owner(path) == "team") is matches
+
+
+def test_the_team_readme_holds_nothing_the_standard_changes() -> None:
+    """README.md is the team's: no answer changes it, and the standard's text lives in
+    docs/standard/service.md, which releases may change."""
+    readme = (REPO_ROOT / "template" / "README.md.jinja").read_text(encoding="utf-8")
+    manifest = ownership()
+
+    assert manifest.owner("README.md") == "team"
+    assert manifest.owner("docs/standard/service.md") == "template"
+    assert "{%" not in readme
+    assert "docs/standard/README.md" in readme

@@ -131,11 +131,20 @@ def add_rule_beside_the_governance_rule(project: Path) -> None:
     pyproject.write_text(text[:select] + rule + text[select:], encoding="utf-8")
 
 
+# The candidate also renames a file of the example domain (with its migration): services
+# that kept the file get it moved with their edits, services that deleted it stay without.
+RENAMED_EXAMPLE_FILE = (
+    "tests/domains/products/test_router.py",
+    "tests/domains/products/test_routes.py",
+)
+
+
 def build_candidate(dst: Path) -> TemplateRepo:
-    """This working tree tagged OLD, then the governance change on top tagged CANDIDATE."""
+    """This working tree tagged OLD, then a governance release on top tagged CANDIDATE."""
     repo = snapshot_working_tree(dst)
     git("tag", OLD, cwd=repo.path)
     add_governance_change(repo.path)
+    rename_with_migration(repo.path, *RENAMED_EXAMPLE_FILE, CANDIDATE)
     return TemplateRepo(path=repo.path, commit=commit_all(repo.path, "Governance", CANDIDATE))
 
 
@@ -177,24 +186,44 @@ def rename_with_migration(repo: Path, old: str, new: str, version: str) -> None:
     """Rename a team-editable file the way docs/releasing.md says a release must.
 
     The template file moves; a `before` migration moves the service's copy with
-    `git mv -k` (keeping the team's edits, skipped when the file is gone), and
-    `_skip_if_exists` keeps copier from rendering the new path over the moved file.
+    `git mv -k` (keeping the team's edits, skipped when the file is gone); updates
+    exclude the new path (`_exclude` on `_copier_operation == 'update'`), so copier
+    never renders it into a service that deleted the file, and `_skip_if_exists`
+    keeps `git apply` off the moved file.
     """
     template = repo / "template"
     suffix = ".jinja" if (template / f"{old}.jinja").is_file() else ""
     (template / new).parent.mkdir(parents=True, exist_ok=True)
     git("mv", f"template/{old}{suffix}", f"template/{new}{suffix}", cwd=repo)
     config_path = repo / "copier.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config.setdefault("_migrations", []).append(
-        {
-            "version": version,
-            "when": "{{ _stage == 'before' }}",
-            "command": f"git mv -k {old} {new}",
-        }
-    )
-    config.setdefault("_skip_if_exists", []).append(new)
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    text = config_path.read_text(encoding="utf-8")
+    update_only = "{% if _copier_operation == 'update' %}" + new + "{% endif %}"
+    migration = [
+        f"  - version: {version}",
+        "    when: \"{{ _stage == 'before' }}\"",
+        f"    command: git mv -k {old} {new}",
+    ]
+    text = _add_to_list(text, "_migrations", migration)
+    text = _add_to_list(text, "_exclude", [f'  - "{update_only}"'])
+    text = _add_to_list(text, "_skip_if_exists", [f"  - {new}"])
+    config_path.write_text(text, encoding="utf-8")
+
+
+def _add_to_list(text: str, key: str, item: list[str]) -> str:
+    """copier.yml `text` with `item` (YAML lines) added to the top-level list `key`.
+
+    Edited as text, so the rest of the file keeps its formatting and comments.
+    """
+    lines = "".join(f"{line}\n" for line in item)
+    heading = f"\n{key}:\n"
+    if heading not in text:
+        return text.rstrip("\n") + "\n" + heading + lines
+    start = text.index(heading) + len(heading)
+    end = re.search(r"^\S", text[start:], re.MULTILINE)  # the next top-level key
+    at = start + end.start() if end else len(text)
+    while text[start:at].endswith("\n\n"):  # before the blank line that ends the list
+        at -= 1
+    return text[:at] + lines + text[at:]
 
 
 def template_questions(copier_yml: Path = REPO_ROOT / "copier.yml") -> dict[str, dict[str, Any]]:
@@ -362,7 +391,102 @@ def empty_directories(root: Path) -> list[str]:
 RENAMES = [("products", "orders"), ("Products", "Orders"), ("PRODUCTS", "ORDERS"),
            ("product", "order"), ("Product", "Order"), ("PRODUCT", "ORDER")]  # fmt: skip
 TEAM_DEPENDENCY = "tenacity"
-TEAM_SETTING = "    orders_page_limit: int = 50\n"
+TEAM_SETTING = "    orders_page_limit: int = 50\n    served_by: str = \"orders\"\n"
+# The extension points beside core/, as a team fills them in: a middleware, an
+# app-scoped resource, a command, a fixture, and a test proving each is wired.
+TEAM_MIDDLEWARE = '''"""The service's own ASGI middleware (owned by the team)."""
+
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from {package}.settings import Settings
+
+
+class ServedBy:
+    """Names the service in an `X-Served-By` header on every HTTP response."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.name = name.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-served-by", self.name)]
+            await send(message)
+
+        await self.app(scope, receive, send_named if scope["type"] == "http" else send)
+
+
+def service_middleware(settings: Settings) -> list[Middleware]:
+    return [Middleware(ServedBy, name=settings.served_by)]
+'''
+TEAM_RESOURCES = '''"""The service's own app-scoped resources (owned by the team)."""
+
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from {package}.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Clients shared across requests."""
+
+    started_at: float
+
+
+async def open_resources(settings: Settings, stack: AsyncExitStack) -> Resources:
+    del settings, stack
+    return Resources(started_at=time.monotonic())
+'''
+TEAM_COMMANDS = '''"""The service's own CLI commands (owned by the team)."""
+
+import typer
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def whoami() -> None:
+        """Print the name the service answers with."""
+        typer.echo("orders")
+'''
+TEAM_CONFTEST = '''"""Fixtures for the whole suite (owned by the team)."""
+
+import pytest
+
+pytest_plugins = ["tests.core.fixtures"]
+
+
+@pytest.fixture
+def served_by() -> str:
+    return "orders"
+'''
+TEAM_EXTENSION_TESTS = '''"""The team's extension points are wired in: middleware, resources, commands, fixtures."""
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from typer.testing import CliRunner
+
+from {package}.core.cli import cli
+
+
+async def test_the_team_middleware_names_the_service(client: AsyncClient, served_by: str) -> None:
+    response = await client.get("/api/v1/orders")
+
+    assert response.headers["x-served-by"] == served_by
+
+
+async def test_the_team_resources_are_open(started_app: FastAPI) -> None:
+    assert started_app.state.container.resources.started_at > 0
+
+
+def test_the_team_command_runs(served_by: str) -> None:
+    result = CliRunner().invoke(cli, ["whoami"])
+
+    assert result.output == f"{{served_by}}\\n"
+'''
 TEAM_README = "\n## Orders\n\nThe orders API lives in `domains/orders/` (the team's own).\n"
 TEAM_CONSTANT = "\nMAX_STOCK = 1_000_000  # the team's own limit\n"
 
@@ -411,15 +535,20 @@ class TeamWork:
 
     files: dict[str, bytes]
     dependency: str
+    deleted: list[str]
 
 
-def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
-    """What a team does in its first weeks, with the commands the README gives it.
+def do_team_work(
+    project: Path, database_env: dict[str, str], *, remove_example: bool = False
+) -> TeamWork:
+    """What a team does in its first weeks, with the commands the docs give it.
 
     A new `orders` resource copied from the example domain (model, schemas, service,
     router, tests) with its autogenerated migration, registered in models.py and in
-    the api.py extension point; an extra setting; a new dependency through `uv add`;
-    edits to the generated README and to the example domain.
+    the api.py extension point; a setting, a middleware, an app-scoped resource, a
+    command and a fixture in the other extension points, with a test that they are
+    wired; a new dependency through `uv add`; edits to the README and to the example
+    domain, or (`remove_example`) the example removed with `standard remove-example`.
     """
     meta = answers(project)
     package, slug = meta["package_name"], meta["project_slug"]
@@ -448,10 +577,24 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
     _append(api, "routers.append(orders_router)\n")
     _append(src / "settings.py", TEAM_SETTING)
     _append(project / "README.md", TEAM_README)
-    _append(src / "domains" / "products" / "constants.py", TEAM_CONSTANT)
-    touched += [models, api, src / "settings.py"]
+    extensions = {
+        src / "middleware.py": TEAM_MIDDLEWARE,
+        src / "resources.py": TEAM_RESOURCES,
+        src / "commands.py": TEAM_COMMANDS,
+        project / "tests" / "conftest.py": TEAM_CONFTEST,
+        project / "tests" / "domains" / "orders" / "test_extensions.py": TEAM_EXTENSION_TESTS,
+    }
+    for path, text in extensions.items():
+        path.write_text(text.format(package=package), encoding="utf-8")
+    touched += [models, api, src / "settings.py", *extensions]
+    if remove_example:
+        run([uv, "run", "--frozen", slug, "standard", "remove-example"], project)
+    else:
+        _append(src / "domains" / "products" / "constants.py", TEAM_CONSTANT)
 
-    relative = [str(path.relative_to(project)) for path in touched if path.suffix == ".py"]
+    relative = [
+        str(path.relative_to(project)) for path in touched if path.suffix == ".py" and path.exists()
+    ]
     run([uv, "run", "--frozen", "ruff", "check", "--fix", "--quiet", *relative], project)
     run([uv, "run", "--frozen", "ruff", "format", "--quiet", *relative], project)
 
@@ -460,10 +603,11 @@ def do_team_work(project: Path, database_env: dict[str, str]) -> TeamWork:
     run([*cli, "upgrade"], project, env=database_env)
     run([*cli, "revision", "-m", "create orders"], project, env=database_env)
 
-    commit_all(project, "Team work: orders, a setting, a dependency, README and products edits")
+    commit_all(project, "Team work: orders, the extension points, a dependency, the example")
     changed = git("diff", "--name-only", "HEAD~1", "HEAD", cwd=project).split()
-    files = {path: (project / path).read_bytes() for path in changed}
-    return TeamWork(files=files, dependency=TEAM_DEPENDENCY)
+    files = {path: (project / path).read_bytes() for path in changed if (project / path).exists()}
+    deleted = git("diff", "--name-only", "--diff-filter=D", "HEAD~1", "HEAD", cwd=project).split()
+    return TeamWork(files=files, dependency=TEAM_DEPENDENCY, deleted=deleted)
 
 
 def team_database(project: Path, scratch: Path) -> tuple[dict[str, str], tuple[str, ...]]:
