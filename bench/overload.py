@@ -40,6 +40,7 @@ from run import (
     free_port,
     generate,
     log,
+    production_env,
     project_names,
     python_env,
     run_cmd,
@@ -70,14 +71,7 @@ def measure_database(
         database_url = f"{args.postgres}/{name}"
     else:
         database_url = f"sqlite+aiosqlite:///{work / f'{database}.db'}"
-    service_env = {
-        **env,
-        "DATABASE_URL": database_url,
-        "ENVIRONMENT": "prod",
-        "SECRET_KEY": os.urandom(32).hex(),
-        "TRUSTED_HOSTS": f'["{HOST}"]',
-        "LOG_JSON": "true",
-    }
+    service_env = production_env(env, DATABASE_URL=database_url)
     email, password = "bench@example.com", "Bench-" + os.urandom(12).hex()
     run_cmd([cli, "db", "upgrade"], cwd=project, env=service_env, timeout=300)
     run_cmd(

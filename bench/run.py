@@ -155,6 +155,19 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def production_env(env: dict[str, str], **extra: str) -> dict[str, str]:
+    """A generated service's environment in production mode: JSON logs, loopback as its host."""
+    return {
+        **env,
+        "ENVIRONMENT": "prod",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        # Prod refuses to start without the Host names it serves.
+        "TRUSTED_HOSTS": f'["{HOST}"]',
+        "LOG_JSON": "true",
+        **extra,
+    }
+
+
 # --- HTTP helpers (setup and checks only; the load comes from wrk) ----------
 
 
@@ -858,14 +871,7 @@ def main(argv: list[str] | None = None) -> int:
             "--timeout-graceful-shutdown",
             "20",
         ]
-        prod_env = {
-            **common_env,
-            "ENVIRONMENT": "prod",
-            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
-            # Prod refuses to start without the Host names it serves.
-            "TRUSTED_HOSTS": '["127.0.0.1"]',
-            "LOG_JSON": "true",
-        }
+        prod_env = production_env(common_env)
         ours_port, base_port = free_port(), free_port()
         if args.service_launch == "serve":
             ours_argv = [str(venv_bin / slug), "serve", "--host", HOST, "--port", str(ours_port)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -70,6 +71,21 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 
+# Two related resources every profile adds with its own `new domain` before its gates
+# run, so each gate also covers what the generator writes: a reference, an enum (its
+# PostgreSQL type dropped by the downgrade in the service's test_migrations.py), a
+# unique field, a decimal and optional fields.
+NEW_DOMAINS = (
+    ("customers", "name:str(120)", "email:email:unique", "notes:text:optional"),
+    (
+        "order",
+        "customer:ref(customers)",
+        "status:enum(new|paid|shipped):default=new",
+        "total:decimal(10,2)",
+        "placed_on:date:optional",
+    ),
+)
+
 GATE_TIMEOUT_SECONDS = 900
 OUTPUT_TAIL_LINES = 80
 
@@ -122,6 +138,63 @@ def gates_for(project: Project, databases: Databases) -> list[Gate]:
         # freshly applied migrations.
         Gate([*run, slug, "db", "upgrade"], env=databases.migrations),
         Gate([*run, slug, "db", "check"], env=databases.migrations),
+    ]
+
+
+# One source of truth: the products example is what `new domain` writes for its fields
+# (tests/products_compare.py), plus the example's own additions, counted here in
+# changed lines per file. A generator change that moves the example further away, or
+# one that brings it closer, fails until this table (and the example) follow.
+PRODUCTS_DIFFERENCES: dict[str, int] = {
+    "domain/__init__.py": 0,
+    "domain/constants.py": 4,  # the SKU and currency patterns
+    "domain/dependencies.py": 8,  # the task queue the service sends to
+    "domain/exceptions.py": 6,  # DuplicateSkuError names the SKU it refuses
+    "domain/models.py": 24,  # price and stock checks; ProductEvent, the task's table
+    "domain/repository.py": 18,  # add_event_once, for the task
+    "domain/router.py": 0,
+    "domain/schemas.py": 26,  # patterns and bounds: Sku, Currency, Cents, Quantity
+    "domain/service.py": 57,  # the task sent on create; ProductEventService
+    "domain/tasks.py": 38,  # the task example
+    "tests/__init__.py": 0,
+    "tests/factories.py": 38,  # tests/factories.py (shared by the task tests) holds them
+    "tests/test_access.py": 30,  # generated: in test_router.py
+    "tests/test_contract.py": 131,  # the example's input-hardening tests
+    "tests/test_router.py": 164,
+    "tests/test_tasks.py": 59,
+    "tests/test_tasks_worker.py": 53,
+}
+PRODUCTS_COMPARE = Path(__file__).with_name("products_compare.py")
+
+
+def products_differences(project: Project, tmpdir: Path) -> dict[str, int] | str:
+    """Changed lines per products file against `new domain`'s output, or what went wrong."""
+    result = subprocess.run(
+        [uv_executable(), "run", "--locked", "python", str(PRODUCTS_COMPARE), str(project.path),
+         project.answers["package_name"]],
+        cwd=project.path,
+        env=project_env(TMPDIR=str(tmpdir)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=GATE_TIMEOUT_SECONDS,
+        check=False,
+    )  # fmt: skip
+    if result.returncode:
+        return f"products_compare.py: exit {result.returncode}\n{result.stderr[-4000:]}"
+    differences: dict[str, int] = json.loads(result.stdout)
+    return differences
+
+
+def new_domain_gates(project: Project, databases: Databases) -> list[Gate]:
+    """`new domain` for each of NEW_DOMAINS; each also autogenerates its migration."""
+    slug = project.answers["project_slug"]
+    return [
+        Gate(
+            ["run", "--locked", slug, "new", "domain", name, *[f"--field={f}" for f in specs]],
+            env=databases.migrations,
+        )
+        for name, *specs in NEW_DOMAINS
     ]
 
 
@@ -196,9 +269,16 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
         pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
 
     # Run every gate even after a failure: one run shows everything left to fix.
+    drift = []
+    found = products_differences(project, tmpdir) if profile == "default" else None
+    if found is not None and found != PRODUCTS_DIFFERENCES:
+        drift.append(f"the products example drifted from `new domain`'s output: {found}")
     databases = databases_for(project, scratch=tmp_path)
     try:
-        failures = [
+        for gate in new_domain_gates(project, databases):
+            if (failure := run_gate(gate, project.path, tmpdir)) is not None:
+                pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
+        failures = drift + [
             report
             for gate in gates_for(project, databases)
             if (report := run_gate(gate, project.path, tmpdir)) is not None

@@ -10,15 +10,21 @@ JSON Schema defines one. Query and path parameters arrive as text, so they keep
 pydantic's usual parsing.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, Strict, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, GetCoreSchemaHandler, Strict, StringConstraints
+from pydantic_core import PydanticCustomError, core_schema
 
 # Matching any pattern also refuses lone surrogates (the text is checked as UTF-8
 # first); a narrower pattern, such as a SKU's, replaces this one and does both.
 STORABLE_TEXT_PATTERN = r"^[^\x00]*$"
+# Deliberately loose: one @, no spaces; whether the mailbox exists is the mail's business.
+# A space, not \s: Python's \s and JSON Schema's (ECMAScript's) disagree on U+0085.
+EMAIL_PATTERN = r"^[^@ \x00]+@[^@ \x00]+\.[^@ \x00]+$"
+URL_PATTERN = r"^https?://[^ /?#\x00]+[^ \x00]*$"
 
 
 def _json_integer(value: object) -> object:
@@ -44,3 +50,37 @@ JsonInteger = BeforeValidator(_json_integer)
 Integer = Annotated[int, JsonInteger]
 Boolean = Annotated[bool, Strict()]
 IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
+# Text with a shape: an e-mail address (RFC 5321's 320 characters at most) and an
+# http(s) URL, kept as the text the client sent.
+Email = Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN)]
+Url = Annotated[str, StringConstraints(max_length=2048, pattern=URL_PATTERN)]
+
+
+@dataclass(frozen=True, slots=True)
+class DecimalText:
+    """A decimal with `precision` digits, `scale` of them after the point, sent as JSON text.
+
+    `Annotated[Decimal, DecimalText(10, 2)]` takes "12.50" and refuses 12.5: a JSON
+    number is a float on its way in, and a float cannot hold every decimal. The
+    OpenAPI schema is the same pattern, so a client can check a value before sending it.
+    """
+
+    precision: int
+    scale: int
+
+    @property
+    def pattern(self) -> str:
+        whole = rf"^-?\d{{1,{self.precision - self.scale}}}"
+        return whole + (rf"(\.\d{{1,{self.scale}}})?$" if self.scale else "$")
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        text = core_schema.no_info_after_validator_function(
+            Decimal, core_schema.str_schema(pattern=self.pattern)
+        )
+        return core_schema.json_or_python_schema(
+            json_schema=text,
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(Decimal), text]),
+            serialization=core_schema.to_string_ser_schema(),
+        )

@@ -1,1 +1,1 @@
-"""Products: the example domain. Copy its shape for each new resource."""
+"""Products: one resource in the standard's shape (docs/standard/adding-a-resource.md)."""

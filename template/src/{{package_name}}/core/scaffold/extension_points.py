@@ -1,0 +1,181 @@
+# Managed by the service standard (copier update): extend it from the modules beside core/.
+"""Register a domain in `api.py` and `models.py`: parsed with ast, edited line by line.
+
+Only the import and the list entry are added; every other line, comment and blank
+line of the team's file stays as it was. A file the parser cannot follow (a syntax
+error, no `routers` or `__all__` list, the name already there) is refused, unchanged.
+"""
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import ScaffoldError
+
+
+def _parse(path: Path, source: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise ScaffoldError(
+            f"{path} does not parse ({exc.msg}, line {exc.lineno}): fix it first"
+        ) from exc
+
+
+def _list_assigned(tree: ast.Module, name: str, path: Path) -> ast.List:
+    """The list literal bound to `name` at module level."""
+    for node in tree.body:
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            if isinstance(value, ast.List):
+                return value
+            raise ScaffoldError(f"{path}: `{name}` is not a list literal; add the entry by hand")
+    raise ScaffoldError(f"{path} has no `{name} = [...]` to add the new domain to")
+
+
+def _import_line(
+    tree: ast.Module, lines: list[str], statement: str, prefix: str
+) -> tuple[int, str]:
+    """Where `statement` goes: among the imports of `prefix` modules, in sorted order."""
+    imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    if not imports:
+        return 0, statement
+    domain_imports = [
+        node
+        for node in imports
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefix)
+    ]
+    for node in domain_imports:
+        if lines[node.lineno - 1] > statement:
+            return node.lineno - 1, statement
+    anchor = (domain_imports or imports)[-1]
+    return anchor.end_lineno or anchor.lineno, statement
+
+
+def _insert_into_list(lines: list[str], node: ast.List, entry: str, key: str) -> None:
+    """Add `entry` to the list in its own layout: before the first later string, else last."""
+    later = next(
+        (
+            element
+            for element in node.elts
+            if isinstance(element, ast.Constant)
+            and isinstance(element.value, str)
+            and element.value[:1].islower()
+            and element.value > key
+        ),
+        None,
+    )
+    if later is not None:
+        row = later.lineno - 1
+        if node.lineno == node.end_lineno:
+            lines[row] = (
+                f"{lines[row][: later.col_offset]}{entry}, {lines[row][later.col_offset :]}"
+            )
+        else:
+            lines.insert(row, f"{' ' * later.col_offset}{entry},")
+        return
+    end_row, end_col = (node.end_lineno or node.lineno) - 1, (node.end_col_offset or 0) - 1
+    if node.lineno == node.end_lineno:  # one line: [a, b] -> [a, b, entry]
+        line = lines[end_row]
+        inner = line[node.col_offset + 1 : end_col].strip()
+        separator = "" if not inner else " " if inner.endswith(",") else ", "
+        lines[end_row] = line[:end_col].rstrip() + separator + entry + line[end_col:]
+        return
+    last = node.elts[-1] if node.elts else None
+    indent = " " * (last.col_offset if last else node.col_offset + 4)
+    if last is not None:
+        row = (last.end_lineno or last.lineno) - 1
+        after = lines[row][last.end_col_offset or 0 :]
+        if not after.lstrip().startswith(","):
+            lines[row] = lines[row][: last.end_col_offset] + "," + after
+    lines.insert(end_row, f"{indent}{entry},")
+
+
+def _edit(path: Path, list_name: str, entry: str, statement: str, prefix: str, taken: str) -> str:
+    source = path.read_text(encoding="utf-8")
+    tree = _parse(path, source)
+    if any(isinstance(node, ast.Name) and node.id == taken for node in ast.walk(tree)) or any(
+        isinstance(node, ast.Constant) and node.value == taken for node in ast.walk(tree)
+    ):
+        raise ScaffoldError(f"{path} already names `{taken}`")
+    lines = source.splitlines()
+    target = _list_assigned(tree, list_name, path)
+    # The list is below the imports: edit it first, so the import's row still holds.
+    _insert_into_list(lines, target, entry, taken)
+    row, text = _import_line(tree, lines, statement, prefix)
+    lines.insert(row, text)
+    edited = "\n".join(lines) + "\n"
+    _parse(path, edited)
+    return edited
+
+
+def register_router(api: Path, package: str, plural: str) -> str:
+    """`api.py` with the domain's router imported and listed in `routers`."""
+    alias = f"{plural}_router"
+    statement = f"from {package}.domains.{plural}.router import router as {alias}"
+    return _edit(api, "routers", alias, statement, f"{package}.domains.", alias)
+
+
+def register_models(models: Path, package: str, plural: str) -> str:
+    """`models.py` with the domain's models module imported and named in `__all__`."""
+    statement = f"from {package}.domains.{plural} import models as {plural}"
+    return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
+
+
+def add_to_import_contracts(pyproject: Path, package: str, plural: str) -> str | None:
+    """pyproject.toml with the domain added wherever a contract lists domains by name.
+
+    The standard's contracts name `domains.*` and need nothing (None). A team that
+    lists domains one by one (`"<package>.domains.orders.router"`) gets the new domain
+    beside the last one of each list, in the same form.
+    """
+    if not pyproject.is_file():
+        return None
+    text = pyproject.read_text(encoding="utf-8")
+    try:
+        contracts = tomllib.loads(text).get("tool", {}).get("importlinter", {}).get("contracts", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise ScaffoldError(f"{pyproject} does not parse ({exc}): fix it first") from exc
+    named = re.compile(rf"^{re.escape(package)}\.domains\.(?!\*)(\w+)((?:\.[\w*]+)*)$")
+    additions: dict[str, str] = {}  # the last entry of each list and form -> the new one
+    for contract in contracts:
+        for value in contract.values():
+            if not isinstance(value, list):
+                continue
+            entries = [entry for entry in value if isinstance(entry, str)]
+            for entry in entries:
+                if (match := named.match(entry)) and match[1] != plural:
+                    new = f"{package}.domains.{plural}{match[2]}"
+                    if new not in entries:
+                        additions = {k: v for k, v in additions.items() if v != new}
+                        additions[entry] = new
+    if not additions:
+        return None
+    lines = text.splitlines()
+    for entry, new in additions.items():
+        rows = [row for row, line in enumerate(lines) if f'"{entry}"' in line]
+        if len(rows) != 1:
+            raise ScaffoldError(
+                f"{pyproject}: cannot tell where to add {new!r} to the import-linter "
+                "contracts (add it by hand, or use `domains.*`)"
+            )
+        row = rows[0]
+        line = lines[row]
+        code, hash_, comment = line.partition("#")
+        if code.strip().rstrip(",") == f'"{entry}"':  # one entry per line
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.insert(row + 1, f'{indent}"{new}",')
+            if not code.rstrip().endswith(","):
+                lines[row] = f"{code.rstrip()},{' ' * 2 if hash_ else ''}{hash_}{comment}"
+        else:  # several on one line
+            lines[row] = line.replace(f'"{entry}"', f'"{entry}", "{new}"', 1)
+    edited = "\n".join(lines) + "\n"
+    tomllib.loads(edited)
+    return edited
