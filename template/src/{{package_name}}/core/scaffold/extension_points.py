@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from .errors import ScaffoldError
 
@@ -136,7 +137,7 @@ def register_models(models: Path, package: str, plural: str) -> str:
     return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
 
 
-class StillUsed(ScaffoldError):
+class DomainInUseError(ScaffoldError):
     """A name the domain's imports bind is used beyond the registration lists."""
 
     def __init__(self, path: Path, uses: list[tuple[int, str]]) -> None:
@@ -149,7 +150,8 @@ def _imports_domain(node: ast.AST, package: str, domain: str) -> bool:
     """Whether `node` imports the domain's package or one of its modules."""
     module = f"{package}.domains.{domain}"
     if isinstance(node, ast.Import):
-        return any(alias.name == module or alias.name.startswith(f"{module}.") for alias in node.names)
+        modules = [alias.name for alias in node.names]
+        return any(name == module or name.startswith(f"{module}.") for name in modules)
     if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
         return False
     if node.module == f"{package}.domains":
@@ -157,7 +159,7 @@ def _imports_domain(node: ast.AST, package: str, domain: str) -> bool:
     return node.module == module or node.module.startswith(f"{module}.")
 
 
-def _removable(node: ast.stmt, package: str, domain: str) -> bool:
+def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.ImportFrom]:
     """A module-level `from` import of the domain alone, binding names (not `*`)."""
     return (
         isinstance(node, ast.ImportFrom)
@@ -202,7 +204,7 @@ def unregister(path: Path, package: str, domain: str) -> str:
 
     Each name those imports bind leaves every module-level list (and `__all__` its
     string); a comment on a removed line goes with it, every other line stays. Raises
-    StillUsed, changing nothing, when such a name is used anywhere else in the module.
+    DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
     """
     source = path.read_text(encoding="utf-8")
     tree = _parse(path, source)
@@ -235,11 +237,15 @@ def unregister(path: Path, package: str, domain: str) -> str:
             (node.lineno, lines[node.lineno - 1].strip())
             for node in ast.walk(tree)
             if (isinstance(node, ast.Name) and node.id in names and id(node) not in removed)
-            or (_imports_domain(node, package, domain) and node not in imports)
+            or (
+                isinstance(node, ast.Import | ast.ImportFrom)
+                and _imports_domain(node, package, domain)
+                and node not in imports
+            )
         }
     )
     if uses:
-        raise StillUsed(path, uses)
+        raise DomainInUseError(path, uses)
     edits = [(start, end, "") for start, end in spans]
     edits += [
         (offset, offset, ": list[str]")
