@@ -214,6 +214,10 @@ def unregister(path: Path, package: str, domain: str) -> str:
         starts.append(starts[-1] + len(line))
     imports = [node for node in tree.body if _removable(node, package, domain)]
     names = {alias.asname or alias.name for node in imports for alias in node.names}
+    rows = {row for node in imports for row in range(node.lineno, (node.end_lineno or 0) + 1)}
+    for node in tree.body:  # whole lines go: a statement beside the import would go too
+        if node not in imports and rows & set(range(node.lineno, (node.end_lineno or 0) + 1)):
+            raise ScaffoldError(f"{path}:{node.lineno}: put the domain's import on its own line")
     spans = [(starts[node.lineno - 1], starts[node.end_lineno or node.lineno]) for node in imports]
     removed: set[int] = set()  # ids of the list entries that go
     annotate: list[ast.Name] = []  # `__all__ = [...]` left empty needs its type for mypy
