@@ -1,15 +1,18 @@
 # Managed by the service standard (copier update): extend it from the modules beside core/.
-"""Register a domain in `api.py` and `models.py`: parsed with ast, edited line by line.
+"""Register a domain in `api.py` and `models.py`, or unregister one: parsed with ast.
 
-Only the import and the list entry are added; every other line, comment and blank
-line of the team's file stays as it was. A file the parser cannot follow (a syntax
-error, no `routers` or `__all__` list, the name already there) is refused, unchanged.
+Only the domain's imports and list entries are added or taken out, at the positions
+the parser gives; every other line, comment and blank line of the team's file stays
+as it was. A file the parser cannot follow (a syntax error, no `routers` or `__all__`
+list, the name already there, a name to remove still in use) is refused, unchanged.
 """
 
 import ast
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from .errors import ScaffoldError
 
@@ -23,19 +26,24 @@ def _parse(path: Path, source: str) -> ast.Module:
         ) from exc
 
 
-def _list_assigned(tree: ast.Module, name: str, path: Path) -> ast.List:
-    """The list literal bound to `name` at module level."""
+def _assignments(tree: ast.Module) -> Iterator[tuple[ast.Assign | ast.AnnAssign, list[str]]]:
+    """Each module-level assignment with the plain names it binds."""
     for node in tree.body:
-        value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
+            targets = node.targets
         elif isinstance(node, ast.AnnAssign):
-            targets, value = [node.target], node.value
+            targets = [node.target]
         else:
             continue
-        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            if isinstance(value, ast.List):
-                return value
+        yield node, [target.id for target in targets if isinstance(target, ast.Name)]
+
+
+def _list_assigned(tree: ast.Module, name: str, path: Path) -> ast.List:
+    """The list literal bound to `name` at module level."""
+    for node, names in _assignments(tree):
+        if name in names:
+            if isinstance(node.value, ast.List):
+                return node.value
             raise ScaffoldError(f"{path}: `{name}` is not a list literal; add the entry by hand")
     raise ScaffoldError(f"{path} has no `{name} = [...]` to add the new domain to")
 
@@ -127,6 +135,136 @@ def register_models(models: Path, package: str, plural: str) -> str:
     """`models.py` with the domain's models module imported and named in `__all__`."""
     statement = f"from {package}.domains.{plural} import models as {plural}"
     return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
+
+
+class DomainInUseError(ScaffoldError):
+    """A name the domain's imports bind is used beyond the registration lists."""
+
+    def __init__(self, path: Path, uses: list[tuple[int, str]]) -> None:
+        self.uses = uses
+        lines = "\n".join(f"{path}:{number}: {line}" for number, line in uses)
+        super().__init__(f"{path} uses the domain beyond its registrations:\n{lines}")
+
+
+def _imports_domain(node: ast.AST, package: str, domain: str) -> bool:
+    """Whether `node` imports the domain's package or one of its modules."""
+    module = f"{package}.domains.{domain}"
+    if isinstance(node, ast.Import):
+        modules = [alias.name for alias in node.names]
+        return any(name == module or name.startswith(f"{module}.") for name in modules)
+    if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+        return False
+    if node.module == f"{package}.domains":
+        return any(alias.name == domain for alias in node.names)
+    return node.module == module or node.module.startswith(f"{module}.")
+
+
+def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.ImportFrom]:
+    """A module-level `from` import of the domain alone, binding names (not `*`)."""
+    return (
+        isinstance(node, ast.ImportFrom)
+        and _imports_domain(node, package, domain)
+        and all(
+            alias.name != "*" and (node.module != f"{package}.domains" or alias.name == domain)
+            for alias in node.names
+        )
+    )
+
+
+def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
+    """The character offset in the source of ast's (1-based row, UTF-8 byte column)."""
+    line = lines[row - 1]
+    return starts[row - 1] + len(line.encode()[:column].decode(errors="ignore"))
+
+
+def _entry_span(
+    source: str, starts: list[int], lines: list[str], elements: list[ast.expr], index: int
+) -> tuple[int, int]:
+    """The characters that go with list entry `elements[index]`: a separator or its line."""
+    element = elements[index]
+    start = _offset(starts, lines, element.lineno, element.col_offset)
+    end = _offset(starts, lines, element.end_lineno or element.lineno, element.end_col_offset or 0)
+    later = elements[index + 1] if index + 1 < len(elements) else None
+    if later is not None and later.lineno == element.end_lineno:  # [entry, later]
+        return start, _offset(starts, lines, later.lineno, later.col_offset)
+    earlier = elements[index - 1] if index else None
+    if earlier is not None and earlier.end_lineno == element.lineno:  # [earlier, entry]
+        earlier_end = earlier.end_col_offset or 0
+        return _offset(starts, lines, element.lineno, earlier_end), end
+    line_start, line_end = starts[element.lineno - 1], starts[element.lineno]
+    rest = re.match(r"[ \t]*,?", source[end:line_end])
+    end += rest.end() if rest else 0
+    if not source[line_start:start].strip() and re.fullmatch(r"\s*(#.*)?\s*", source[end:line_end]):
+        return line_start, line_end  # the entry's own line, with its comment
+    return start, end
+
+
+def unregister(path: Path, package: str, domain: str) -> str:
+    """`path`'s text without its imports of `<package>.domains.<domain>` and their list entries.
+
+    Each name those imports bind leaves every module-level list (and `__all__` its
+    string); a comment on a removed line goes with it, every other line stays. Raises
+    DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
+    """
+    source = path.read_text(encoding="utf-8")
+    tree = _parse(path, source)
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    imports = [node for node in tree.body if _removable(node, package, domain)]
+    names = {alias.asname or alias.name for node in imports for alias in node.names}
+    rows = {row for node in imports for row in range(node.lineno, (node.end_lineno or 0) + 1)}
+    for node in tree.body:  # whole lines go: a statement beside the import would go too
+        if node not in imports and rows & set(range(node.lineno, (node.end_lineno or 0) + 1)):
+            raise ScaffoldError(f"{path}:{node.lineno}: put the domain's import on its own line")
+    spans = [(starts[node.lineno - 1], starts[node.end_lineno or node.lineno]) for node in imports]
+    removed: set[int] = set()  # ids of the list entries that go
+    annotate: list[ast.Name] = []  # `__all__ = [...]` left empty needs its type for mypy
+    for node, targets in _assignments(tree):
+        if not isinstance(node.value, ast.List):
+            continue
+        elements = node.value.elts
+        for index, element in enumerate(elements):
+            if (isinstance(element, ast.Name) and element.id in names) or (
+                "__all__" in targets
+                and isinstance(element, ast.Constant)
+                and element.value in names
+            ):
+                removed.add(id(element))
+                spans.append(_entry_span(source, starts, lines, elements, index))
+        emptied = bool(elements) and all(id(element) in removed for element in elements)
+        if emptied and isinstance(node, ast.Assign) and targets == ["__all__"]:
+            annotate += [target for target in node.targets if isinstance(target, ast.Name)]
+    uses = sorted(
+        {
+            (node.lineno, lines[node.lineno - 1].strip())
+            for node in ast.walk(tree)
+            if (isinstance(node, ast.Name) and node.id in names and id(node) not in removed)
+            or (
+                isinstance(node, ast.Import | ast.ImportFrom)
+                and _imports_domain(node, package, domain)
+                and node not in imports
+            )
+        }
+    )
+    if uses:
+        raise DomainInUseError(path, uses)
+    edits = [(start, end, "") for start, end in spans]
+    edits += [
+        (offset, offset, ": list[str]")
+        for target in annotate
+        for offset in [_offset(starts, lines, target.lineno, target.end_col_offset or 0)]
+    ]
+    edited = source
+    covered = len(source) + 1
+    for start, end, text in sorted(edits, reverse=True):  # overlapping spans merge
+        end = min(end, covered)
+        if start < end or text:
+            edited = edited[:start] + text + edited[end:]
+        covered = min(covered, start)
+    _parse(path, edited)
+    return edited
 
 
 def add_to_import_contracts(pyproject: Path, package: str, plural: str) -> str | None:
