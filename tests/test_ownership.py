@@ -60,9 +60,6 @@ def generated(projects: dict[str, Project]) -> dict[str, tuple[str, Path]]:
 
 # Written by the copy-time task, not rendered: the lock follows the answers' dependencies.
 COPY_TASK_OUTPUTS = {"uv.lock"}
-# Team files that exist only while a deployment toggle is on (kubernetes). Copier
-# deletes them when the toggle is turned off; they must still render the same.
-TOGGLED_SEEDS = {"deploy/k8s/overlays/production/kustomization.yaml"}
 
 
 def test_team_owned_files_render_the_same_under_every_answer(
@@ -85,7 +82,7 @@ def test_team_owned_files_render_the_same_under_every_answer(
             first_label, first = seen.setdefault(path, (label, content))
             if content != first:
                 differences.append(f"{path}: {label} renders it unlike {first_label}")
-    for path in sorted(set(seen) - TOGGLED_SEEDS):
+    for path in sorted(seen):
         missing = [label for label, files in renders.items() if path not in files]
         if missing:
             differences.append(f"{path}: not rendered under {', '.join(missing)}")

@@ -383,11 +383,6 @@ def _edit_team_files(project: Path) -> dict[str, bytes]:
     return edited
 
 
-# The one team file tied to an answer: copier deletes files the new render lacks,
-# edits and all, whatever `_skip_if_exists` says (docs/ownership.md).
-KUBERNETES_OVERLAY = "deploy/k8s/overlays/production/kustomization.yaml"
-
-
 def _team_edits_lost(project: Path, edited: dict[str, bytes]) -> list[str]:
     return [
         f"{path}: {'deleted' if not (project / path).is_file() else 'changed'} by the update"
@@ -412,10 +407,7 @@ def test_toggles_through_update_leave_every_edited_team_file_alone(
         update(project, data)
 
         _assert_clean_update(project)
-        expected = []
-        if data.get("kubernetes") is False and KUBERNETES_OVERLAY in edited:
-            expected = [f"{KUBERNETES_OVERLAY}: deleted by the update"]
-        assert _team_edits_lost(project, edited) == expected, f"--data {data}"
+        assert _team_edits_lost(project, edited) == [], f"--data {data}"
         assert {key: answers(project)[key] for key in data} == data
         commit_all(project, f"Turn {data}")
 
