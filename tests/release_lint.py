@@ -1,9 +1,14 @@
 """What a release of the standard must not contain, checked between two commits.
 
-- A team-owned (render-once) file under template/ edited: no service would get the
-  edit, and teams that did not touch the file would get a silent change.
+- A team-owned (render-once) file under template/ edited, unless the release's
+  CHANGELOG "Manual steps" name it: copier merges the edit into every service's copy,
+  silently where the team did not touch the file and as a conflict where it did.
 - A team-owned file deleted or renamed without a `_migrations` step of this release
   that names it: copier would drop the team's edits silently.
+
+Files are compared by the path they render to: a template file whose `{% if %}` path
+segment was dropped still renders to the same service file, so that is an edit (or
+nothing), not a deletion.
 - A choice value or a question removed, or a new question without a default:
   `copier update --defaults` would reset answers or stop to ask.
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,7 @@ MANIFEST = "template/.standard/ownership.toml"
 TEMPLATE_SUFFIX = ".jinja"
 JINJA_STATEMENT = re.compile(r"\{%.*?%\}")
 JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}")
+PACKAGE_DIR = re.compile(r"^src/[^/]+/")
 
 
 def rendered_path(template_path: str, placeholder: str = "x") -> str:
@@ -101,12 +108,51 @@ def _moved_by_migration(path: str, commands: list[str]) -> bool:
     return any(wanted in JINJA_EXPRESSION.sub("{}", command) for command in commands)
 
 
+def service_path(template_path: str) -> str:
+    """How the CHANGELOG names a generated file: `src/<package>/` left out (`api.py`)."""
+    return PACKAGE_DIR.sub("", rendered_path(template_path))
+
+
+def _template_files(repo: Path, ref: str | None) -> list[str]:
+    if ref is None:  # the working tree: tracked and new files
+        listing = git(
+            "ls-files", "--cached", "--others", "--exclude-standard", "template/", cwd=repo
+        )
+        return [path for path in listing.splitlines() if (repo / path).is_file()]
+    return git("ls-tree", "-r", "--name-only", ref, "--", "template/", cwd=repo).splitlines()
+
+
+def acknowledged_files(changelog: str | None, base: str) -> list[str]:
+    """Files (globs) the Manual steps of every CHANGELOG section newer than `base` name.
+
+    Only when `base` is a release with a `## X.Y.Z` section: the sections above it
+    are the releases since. A base without one acknowledges nothing.
+    """
+    if changelog is None or not RELEASE_TAG.match(base):
+        return []
+    sections = re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]
+    newer = []
+    for section in sections:
+        if re.match(rf"\[?v?{re.escape(base[1:])}\b", section):
+            return [
+                name
+                for text in newer
+                for steps in re.findall(r"^### Manual steps\n(.*?)(?=^###? |\Z)", text, re.M | re.S)
+                for name in re.findall(r"`([^`\s]+)`", steps)
+            ]
+        newer.append(section)
+    return []
+
+
 def release_violations(repo: Path, base: str, head: str | None = None) -> list[str]:
     """Everything between `base` and `head` (None: the working tree) a release must not do."""
     manifest = ownership(_show(repo, base, MANIFEST) or _show(repo, head, MANIFEST))
     copier_yml = _show(repo, head, "copier.yml")
     found = question_violations(_show(repo, base, "copier.yml"), copier_yml)
     commands = _migration_commands(copier_yml, base)
+    acknowledged = acknowledged_files(_show(repo, head, "CHANGELOG.md"), base)
+    # The head's template file for each path a service sees.
+    at_head = {rendered_path(path): path for path in _template_files(repo, head)}
     span = [base] if head is None else [base, head]
     changes = git("diff", "--name-status", "--find-renames", *span, "--", "template/", cwd=repo)
     for line in changes.splitlines():
@@ -116,11 +162,25 @@ def release_violations(repo: Path, base: str, head: str | None = None) -> list[s
         owner = manifest.owner(rendered_path(path))
         if owner is None:
             found.append(f"{path}: no single owner in the ownership manifest at {base}")
-        elif owner == "team" and status[0] in "MT":
-            found.append(f"{path}: team-owned file edited (services never receive it)")
-        elif owner == "team" and not _moved_by_migration(path, commands):
-            what = "renamed" if status.startswith("R") else "deleted"
-            found.append(f"{path}: team-owned file {what} without a _migrations step naming it")
+            continue
+        if owner != "team":
+            continue
+        if status[0] not in "MT":  # deleted or renamed: does the service's file remain?
+            now = at_head.get(rendered_path(path))
+            if now is None:
+                if not _moved_by_migration(path, commands):
+                    what = "renamed" if status.startswith("R") else "deleted"
+                    found.append(
+                        f"{path}: team-owned file {what} without a _migrations step naming it"
+                    )
+                continue
+            if _show(repo, base, path) == _show(repo, head, now):
+                continue  # only its path's `{% if %}` changed
+        if not any(fnmatchcase(service_path(path), name) for name in acknowledged):
+            found.append(
+                f"{path}: team-owned file edited without a CHANGELOG manual step naming "
+                f"`{service_path(path)}` (copier merges it into every service's copy)"
+            )
     return found
 
 

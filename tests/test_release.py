@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
-from release_lint import changelog_violations, release_violations, rendered_path
+from release_lint import (
+    acknowledged_files,
+    changelog_violations,
+    release_violations,
+    rendered_path,
+)
 from rendering import REPO_ROOT, TemplateRepo, git, project_env, uv_executable
 from test_update import every_feature
 from update_support import (
@@ -65,8 +70,37 @@ def test_lint_refuses_an_edit_to_a_team_owned_file(template: TemplateRepo) -> No
     add_release(template, NEXT, "Edit a team file")
 
     assert release_violations(template.path, CANDIDATE, NEXT) == [
-        f"{TEAM_FILE}: team-owned file edited (services never receive it)"
+        f"{TEAM_FILE}: team-owned file edited without a CHANGELOG manual step naming "
+        "`api.py` (copier merges it into every service's copy)"
     ]
+
+
+def test_lint_accepts_an_edit_the_changelog_gives_a_manual_step(template: TemplateRepo) -> None:
+    with (template.path / TEAM_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("# a line the standard adds to the team's router list\n")
+    (template.path / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## 99.1.0\n\n### Changed for services\n\n- `README.md` is untouched.\n\n"
+        "### Manual steps\n\n- `api.py` lists one more router: add it to yours.\n\n"
+        f"## {CANDIDATE[1:]}\n\n### Manual steps\n\n- `tests/conftest.py`\n",
+        encoding="utf-8",
+    )
+    add_release(template, NEXT, "Edit a team file, with its manual step")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == []
+    assert (
+        acknowledged_files(git("show", f"{NEXT}:CHANGELOG.md", cwd=template.path), "v1.0.0") == []
+    )
+
+
+def test_lint_reads_a_dropped_path_condition_as_no_rename(template: TemplateRepo) -> None:
+    """`{% if docker %}x{% endif %}` -> `x`: the service's file stays where it was."""
+    seed = "template/src/{{package_name}}/domains/products/{% if docker %}notes.py{% endif %}"
+    (template.path / seed).write_text("NOTES = 1\n", encoding="utf-8")
+    add_release(template, "v99.0.1", "A team seed under one answer")
+    git("mv", seed, "template/src/{{package_name}}/domains/products/notes.py", cwd=template.path)
+    add_release(template, NEXT, "The seed under every answer")
+
+    assert release_violations(template.path, "v99.0.1", NEXT) == []
 
 
 def test_lint_refuses_deleting_a_team_owned_file_without_a_migration(
