@@ -125,15 +125,19 @@ def _template_files(repo: Path, ref: str | None) -> list[str]:
 def acknowledged_files(changelog: str | None, base: str) -> list[str]:
     """Files (globs) the Manual steps of every CHANGELOG section newer than `base` name.
 
-    Only when `base` is a release with a `## X.Y.Z` section: the sections above it
-    are the releases since. A base without one acknowledges nothing.
+    `base`'s own section is `## X.Y.Z` for the tag `vX.Y.Z`, or the section whose
+    introduction names the commit (`` `1202d98` ``, a release left untagged); the
+    sections above it are the releases since. A base without one acknowledges nothing.
     """
-    if changelog is None or not RELEASE_TAG.match(base):
+    if changelog is None:
         return []
-    sections = re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]
+    version = base[1:] if RELEASE_TAG.match(base) else None
     newer = []
-    for section in sections:
-        if re.match(rf"\[?v?{re.escape(base[1:])}\b", section):
+    for section in re.split(r"^## ", changelog, flags=re.MULTILINE)[1:]:
+        introduction = section.partition("\n### ")[0]
+        if (version and re.match(rf"\[?v?{re.escape(version)}\b", section)) or (
+            not version and f"`{base}`" in introduction
+        ):
             return [
                 name
                 for text in newer

@@ -87,9 +87,22 @@ def test_lint_accepts_an_edit_the_changelog_gives_a_manual_step(template: Templa
     add_release(template, NEXT, "Edit a team file, with its manual step")
 
     assert release_violations(template.path, CANDIDATE, NEXT) == []
-    assert (
-        acknowledged_files(git("show", f"{NEXT}:CHANGELOG.md", cwd=template.path), "v1.0.0") == []
+
+
+def test_manual_steps_count_from_the_base_release_on() -> None:
+    """The base is a tag with its `## X.Y.Z`, or an untagged release naming its commit."""
+    changelog = (
+        "# Changelog\n\n## Unreleased\n\n### Manual steps\n\n- `tasks.py`\n\n"
+        "## 0.2.0 (2026-12-04)\n\n### Manual steps\n\n- `api.py`, `domains/products/*`\n\n"
+        "### Migrations\n\n- `product_events_0001`\n\n"
+        "## 0.1.0\n\nCommit `abc1234`, untagged.\n\n### Manual steps\n\n- `README.md`\n"
     )
+
+    assert acknowledged_files(changelog, "v0.2.0") == ["tasks.py"]
+    assert acknowledged_files(changelog, "v0.1.0") == ["tasks.py", "api.py", "domains/products/*"]
+    assert acknowledged_files(changelog, "abc1234") == acknowledged_files(changelog, "v0.1.0")
+    assert acknowledged_files(changelog, "v1.0.0") == []
+    assert acknowledged_files(changelog, "def5678") == []
 
 
 def test_lint_reads_a_dropped_path_condition_as_no_rename(template: TemplateRepo) -> None:
