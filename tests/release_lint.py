@@ -5,12 +5,13 @@
   silently where the team did not touch the file and as a conflict where it did.
 - A team-owned file deleted or renamed without a `_migrations` step of this release
   that names it: copier would drop the team's edits silently.
+- A choice value or a question removed, or a new question without a default:
+  `copier update --defaults` would reset answers or stop to ask.
 
 Files are compared by the path they render to: a template file whose `{% if %}` path
 segment was dropped still renders to the same service file, so that is an edit (or
-nothing), not a deletion.
-- A choice value or a question removed, or a new question without a default:
-  `copier update --defaults` would reset answers or stop to ask.
+nothing), not a deletion. (A team file under a condition is tests/test_ownership.py's
+to refuse.)
 
 `uv run python tests/release_lint.py [BASE]` prints the violations since BASE
 (default: the last vX.Y.Z tag) up to the working tree; the tests call
