@@ -17,12 +17,12 @@ from pathlib import Path
 
 # The products example, as `new domain` fields.
 PRODUCT_FIELDS = [
-    "sku:str(32):unique",
+    "sku:str(32):unique,pattern=^[A-Z0-9][A-Z0-9-]{2,31}$",
     "name:str(200)",
     "description:text:optional",
-    "price_cents:int",
-    "currency:str(3)",
-    "stock:int:default=0",
+    "price_cents:int:min=0",
+    "currency:str(3):pattern=^[A-Z]{3}$",
+    "stock:int:default=0,min=0,max=1000000000",
     "status:enum(draft|active|discontinued):default=draft",
     "released_on:date:optional",
 ]

@@ -74,14 +74,22 @@ POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 # Two related resources every profile adds with its own `new domain` before its gates
 # run, so each gate also covers what the generator writes: a reference, an enum (its
 # PostgreSQL type dropped by the downgrade in the service's test_migrations.py), a
-# unique field, a decimal and optional fields.
+# unique field with a pattern, a decimal and an int with bounds (CHECK constraints)
+# and optional fields.
 NEW_DOMAINS = (
-    ("customers", "name:str(120)", "email:email:unique", "notes:text:optional"),
+    (
+        "customers",
+        "name:str(120)",
+        "email:email:unique",
+        "notes:text:optional",
+        "code:str(12):unique,pattern=^[A-Z]{2}-[0-9]{4,8}$",
+    ),
     (
         "order",
         "customer:ref(customers)",
         "status:enum(new|paid|shipped):default=new",
-        "total:decimal(10,2)",
+        "total:decimal(10,2):min=0",
+        "quantity:int:default=1,min=1,max=1000",
         "placed_on:date:optional",
     ),
 )
@@ -147,17 +155,17 @@ def gates_for(project: Project, databases: Databases) -> list[Gate]:
 # one that brings it closer, fails until this table (and the example) follow.
 PRODUCTS_DIFFERENCES: dict[str, int] = {
     "domain/__init__.py": 0,
-    "domain/constants.py": 4,  # the SKU and currency patterns
+    "domain/constants.py": 0,
     "domain/dependencies.py": 8,  # the task queue the service sends to
-    "domain/exceptions.py": 6,  # DuplicateSkuError names the SKU it refuses
-    "domain/models.py": 24,  # price and stock checks; ProductEvent, the task's table
+    "domain/exceptions.py": 0,
+    "domain/models.py": 20,  # ProductEvent, the task's table
     "domain/repository.py": 18,  # add_event_once, for the task
     "domain/router.py": 0,
-    "domain/schemas.py": 26,  # patterns and bounds: Sku, Currency, Cents, Quantity
-    "domain/service.py": 57,  # the task sent on create; ProductEventService
+    "domain/schemas.py": 0,
+    "domain/service.py": 28,  # the task sent on create; ProductEventService
     "domain/tasks.py": 38,  # the task example
     "tests/__init__.py": 0,
-    "tests/factories.py": 38,  # tests/factories.py (shared by the task tests) holds them
+    "tests/factories.py": 40,  # tests/factories.py (shared by the task tests) holds them
     "tests/test_access.py": 30,  # generated: in test_router.py
     "tests/test_contract.py": 131,  # the example's input-hardening tests
     "tests/test_router.py": 164,

@@ -97,6 +97,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     domain = f"{package}.domains.{plural}"
     enum_names = ", ".join(c.enum_class for c in enums)
     constants_import = [f"from {domain}.constants import {enum_names}"] if enums else []
+    patterns = [c for c in codes if c.field.pattern]
+    pattern_names = ", ".join(c.pattern_name for c in patterns)
+    checks_sql = [check for c in codes for check in c.checks]
 
     def typed(c: FieldCode) -> str:
         return f"{c.name}: {c.python_type} | None"
@@ -111,6 +114,7 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
             ("JSON", "json" in kinds),
             ("Enum", enums),
             ("ForeignKey", refs),
+            ("CheckConstraint", checks_sql),
             ("true", any(f.kind == "bool" and f.default == "true" for f in fields)),
             ("false", any(f.kind == "bool" and f.default == "false" for f in fields)),
         )
@@ -139,8 +143,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     )
     pydantic = sorted(
         {"MISSING", "BaseModel", "ConfigDict"}
-        | ({"StringConstraints"} if "str" in kinds else set())
+        | ({"StringConstraints"} if "str" in kinds or patterns else set())
         | ({"Field"} if kinds & {"int", "bigint"} else set())
+        | ({"Field"} if any(c.field.kind == "decimal" and c.checks for c in codes) else set())
         | ({"AwareDatetime"} if "datetime" in kinds else set())
         | ({"JsonValue"} if "json" in kinds else set())
     )
@@ -156,7 +161,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ["from typing import Annotated"] if aliases else [],
         [f"from pydantic import {', '.join(pydantic)}"],
         [f"from {package}.core.fields import {', '.join(core_fields)}"] if core_fields else [],
-        constants_import,
+        [f"from {domain}.constants import {', '.join(filter(None, [pattern_names, enum_names]))}"]
+        if enums or patterns
+        else [],
     )
     repository_imports = _imports(
         ["import uuid", "from collections.abc import Sequence"],
@@ -238,13 +245,20 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ["import itertools", "import json"],
         ["import uuid"] if "uuid" in kinds else [],
         ["from sqlalchemy.ext.asyncio import AsyncSession"],
+        [f"from {domain}.constants import {pattern_names}"] if patterns else [],
         [f"from {domain}.models import {model}", f"from {domain}.schemas import {model}Create"],
         test_factories,
+        ["from tests.core.samples import matching"] if patterns else [],
     )
+    patched_pattern = patched is not None and patched.field.pattern is not None
     test_imports = _imports(
         ["import uuid"],
         ["from httpx import AsyncClient", "from sqlalchemy.ext.asyncio import AsyncSession"],
         [f"from {package}.core.access import SIGNED_IN_RESPONSES"],
+        [f"from {domain}.constants import {patched.pattern_name}"]
+        if patched is not None and patched_pattern
+        else [],
+        ["from tests.core.samples import matching"] if patched_pattern else [],
         [
             f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
         ],
@@ -270,6 +284,8 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "member": member,
         "fields": codes,
         "enums": enums,
+        "patterns": patterns,
+        "checks_sql": checks_sql,
         "uniques": uniques,
         "refs": refs,
         "filters": filters,
@@ -356,7 +372,7 @@ def plan_domain(project: Project, names: Names, fields: list[Field]) -> Plan:
     context = _context(project, names, fields)
     plan = Plan()
     for module in DOMAIN_MODULES:
-        if module == "constants" and not context["enums"]:
+        if module == "constants" and not (context["enums"] or context["patterns"]):
             continue
         plan.created[package_dir / f"{module}.py"] = _render("domain", module, context)
     for module in TEST_MODULES:
