@@ -372,7 +372,10 @@ _INT_LIMITS = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
 def _int_literal(value: int) -> str:
     """`value` as the tests spell it: a column's limit as a power of two."""
     for exponent in (31, 63):
-        for spelled, limit in ((f"2**{exponent}", 2**exponent), (f"-(2**{exponent}) - 1", -(2**exponent) - 1)):
+        for spelled, limit in (
+            (f"2**{exponent}", 2**exponent),
+            (f"-(2**{exponent}) - 1", -(2**exponent) - 1),
+        ):
             if value == limit:
                 return spelled
     return str(value)
