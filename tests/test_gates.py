@@ -74,7 +74,7 @@ POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 # Two related resources every profile adds with its own `new domain` before its gates
 # run, so each gate also covers what the generator writes: a reference, an enum (its
 # PostgreSQL type dropped by the downgrade in the service's test_migrations.py), a
-# unique field with a pattern, a decimal and an int with bounds (CHECK constraints)
+# unique field with a pattern, a decimal, an int with bounds (CHECK constraints)
 # and optional fields.
 NEW_DOMAINS = (
     (
@@ -88,7 +88,7 @@ NEW_DOMAINS = (
         "order",
         "customer:ref(customers)",
         "status:enum(new|paid|shipped):default=new",
-        "total:decimal(10,2):min=0",
+        "total:decimal(10,2)",
         "quantity:int:default=1,min=1,max=1000",
         "placed_on:date:optional",
     ),

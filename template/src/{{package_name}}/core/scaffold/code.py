@@ -2,7 +2,6 @@
 """What each field type becomes in the model, the schemas and the tests, as source text."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from .fields import Field
 from .names import Names
@@ -170,13 +169,7 @@ class FieldCode:
             low, high = f.minimum or low, f.maximum or high
             return f"Annotated[int, Field(ge={low}, le={high}), JsonInteger]"
         if f.kind == "decimal":
-            bounds = [
-                f'{key}=Decimal("{value}")'
-                for key, value in (("ge", f.minimum), ("le", f.maximum))
-                if value is not None
-            ]
-            within = f", Field({', '.join(bounds)})" if bounds else ""
-            return f"Annotated[Decimal, DecimalText({f.precision}, {f.scale}){within}]"
+            return f"Annotated[Decimal, DecimalText({f.precision}, {f.scale})]"
         return None
 
     @property
@@ -240,8 +233,6 @@ class FieldCode:
             low = int(f.minimum) if f.minimum else int(str(f.maximum)) - 10**6
             high = int(f.maximum) if f.maximum else low + 10**6
             return f"{low} + {n} % {min(high - low + 1, 10**6)}" if low else f"{n} % {high + 1}"
-        if f.kind == "decimal" and not _counts_within(f):
-            return f'"{Decimal(str(f.minimum or f.maximum)):.{f.scale}f}"'
         if f.kind in {"str", "text"}:
             if f.kind == "text" or f.length >= len(f.name) + 8:
                 return f'f"{f.name}-{{{n}}}"'
@@ -317,8 +308,8 @@ class FieldCode:
 
 def _counts_within(f: Field) -> bool:
     """Whether the counter `n` a factory uses (1, 2, ... far below a million) fits the bounds."""
-    return (f.minimum is None or Decimal(f.minimum) <= (0 if f.kind == "decimal" else 1)) and (
-        f.maximum is None or Decimal(f.maximum) >= 10**6
+    return (f.minimum is None or int(f.minimum) <= 1) and (
+        f.maximum is None or int(f.maximum) >= 10**6
     )
 
 

@@ -145,7 +145,6 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         {"MISSING", "BaseModel", "ConfigDict"}
         | ({"StringConstraints"} if "str" in kinds or patterns else set())
         | ({"Field"} if kinds & {"int", "bigint"} else set())
-        | ({"Field"} if any(c.field.kind == "decimal" and c.checks for c in codes) else set())
         | ({"AwareDatetime"} if "datetime" in kinds else set())
         | ({"JsonValue"} if "json" in kinds else set())
     )

@@ -15,8 +15,8 @@ TYPES = (
 SPEC_HELP = (
     "name:type[:option,...] with type one of str (or str(80)), text, int, bigint, bool, "
     "decimal(10,2), date, datetime, uuid, email, url, json, enum(a|b|c), ref(other_domain); "
-    "options optional, unique, index, default=VALUE, min=N and max=N (int, bigint, "
-    "decimal), pattern=REGEX (str, text; last, as it may hold commas)"
+    "options optional, unique, index, default=VALUE, min=N and max=N (int, bigint), "
+    "pattern=REGEX (str, text; last, as it may hold commas)"
 )
 # Types whose default a column can hold as a plain server default.
 DEFAULTABLE = frozenset(
@@ -28,7 +28,8 @@ _TYPE = re.compile(r"^(?P<kind>[a-z]+)(?:\((?P<args>[^()]*)\))?$")
 _ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
-_BOUNDED = frozenset({"int", "bigint", "decimal"})
+# A decimal travels as a JSON string, whose schema cannot say "at least 0": no bounds.
+_BOUNDED = frozenset({"int", "bigint"})
 _PATTERNED = frozenset({"str", "text"})
 
 
@@ -47,7 +48,7 @@ class Field:
     scale: int = 0
     choices: tuple[str, ...] = ()  # enum
     target: Names | None = None  # ref
-    minimum: str | None = None  # int, bigint, decimal: the smallest value accepted
+    minimum: str | None = None  # int, bigint: the smallest value accepted
     maximum: str | None = None
     pattern: str | None = None  # str, text: a regular expression the value must match
 
@@ -156,17 +157,14 @@ def parse_field(spec: str) -> Field:
 def _bounds(
     spec: str, kind: str, low: str | bool | None, high: str | bool | None
 ) -> tuple[str | None, str | None]:
-    """min= and max= of a number field, checked: numbers of its type, in order, in range."""
+    """min= and max= of an integer field, checked: integers of its type, in order."""
     bounds = [value for value in (low, high) if isinstance(value, str)]
     if bounds and kind not in _BOUNDED:
-        raise _bad(spec, f"min= and max= bound numbers (int, bigint, decimal), not {kind}")
+        raise _bad(spec, f"min= and max= bound integers (int, bigint), not {kind}")
     for value in bounds:
-        if kind == "decimal" and not re.fullmatch(r"-?\d+(\.\d+)?", value):
-            raise _bad(spec, f"bound {value!r} is not a decimal")
-        if kind != "decimal":
-            limits = _INT32 if kind == "int" else _INT64
-            if not re.fullmatch(r"-?\d+", value) or not limits[0] <= int(value) <= limits[1]:
-                raise _bad(spec, f"bound {value!r} is not {_article(kind)}")
+        limits = _INT32 if kind == "int" else _INT64
+        if not re.fullmatch(r"-?\d+", value) or not limits[0] <= int(value) <= limits[1]:
+            raise _bad(spec, f"bound {value!r} is not {_article(kind)}")
     if isinstance(low, str) and isinstance(high, str) and Decimal(low) > Decimal(high):
         raise _bad(spec, f"min={low} is above max={high}")
     return (low if isinstance(low, str) else None, high if isinstance(high, str) else None)
