@@ -17,6 +17,24 @@ from typing import TypeGuard
 from .errors import ScaffoldError
 
 
+def bound_names(tree: ast.Module) -> set[str]:
+    """The names a module binds at its top level: imports, definitions, assignments."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def parse_module(path: Path, source: str) -> ast.Module:
+    """`source` of `path` parsed, or ScaffoldError asking to fix it first."""
+    return _parse(path, source)
+
+
 def _parse(path: Path, source: str) -> ast.Module:
     try:
         return ast.parse(source, filename=str(path))
@@ -162,17 +180,7 @@ def register_command(commands: Path, name: str, function: str) -> str:
     )
     if register is None:
         raise ScaffoldError(f"{commands} has no `def register(cli)` to add the command to")
-    bound = {
-        target
-        for node in tree.body
-        for target in (
-            [node.name]
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            else [alias.asname or alias.name.split(".")[0] for alias in node.names]
-            if isinstance(node, ast.Import | ast.ImportFrom)
-            else [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
-        )
-    }
+    bound = bound_names(tree)
     if function in bound:
         raise ScaffoldError(f"{commands} already defines `{function}`")
     cli = register.args.args[0].arg

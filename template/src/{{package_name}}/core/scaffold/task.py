@@ -8,7 +8,7 @@ from mako.template import Template
 
 from .domain import TEMPLATES, Plan, Project
 from .errors import ScaffoldError
-from .extension_points import register_tasks
+from .extension_points import bound_names, parse_module, register_tasks
 from .names import Names, identifier
 
 # Imports the task's code needs, by the name each binds.
@@ -28,19 +28,6 @@ def _render(name: str, context: dict[str, object]) -> str:
     return str(template.render(**context))
 
 
-def _bound(tree: ast.Module) -> set[str]:
-    """The names a module binds at its top level."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
-
-
 def _task_names(tree: ast.Module) -> set[str]:
     """The names given to `@task("...")` in a module."""
     return {
@@ -54,15 +41,9 @@ def _task_names(tree: ast.Module) -> set[str]:
     }
 
 
-def _add_to(module: Path, source: str, block: str, needed: dict[str, str]) -> str:
-    """`module`'s text with the missing imports after its last import and `block` at its end."""
-    try:
-        tree = ast.parse(source, filename=str(module))
-    except SyntaxError as exc:
-        raise ScaffoldError(
-            f"{module} does not parse ({exc.msg}, line {exc.lineno}): fix it first"
-        ) from exc
-    bound = _bound(tree)
+def _add_to(tree: ast.Module, source: str, block: str, needed: dict[str, str]) -> str:
+    """`source` with the missing imports after its last import and `block` at its end."""
+    bound = bound_names(tree)
     lines = source.rstrip("\n").splitlines()
     imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
     row = (imports[-1].end_lineno or 0) if imports else 0
@@ -101,8 +82,8 @@ def plan_task(project: Project, names: Names, name: str) -> Plan:
     block = _render("task", context)
     if module.exists():
         source = module.read_text(encoding="utf-8")
-        tree = ast.parse(source)
-        if function in _bound(tree):
+        tree = parse_module(module, source)
+        if function in bound_names(tree):
             raise ScaffoldError(f"{module} already defines `{function}`")
         if context["task_name"] in _task_names(tree):
             raise ScaffoldError(f"{module} already declares the task {context['task_name']!r}")
@@ -112,7 +93,7 @@ def plan_task(project: Project, names: Names, name: str) -> Plan:
             )
             for key, value in _IMPORTS.items()
         }
-        plan.edited[module] = _add_to(module, source, block, needed)
+        plan.edited[module] = _add_to(tree, source, block, needed)
     else:
         plan.created[module] = _render("tasks", context) + "\n\n" + block
     plan.created[test] = _render("test_task", context)
@@ -126,7 +107,7 @@ def plan_task(project: Project, names: Names, name: str) -> Plan:
 
 def _registers(tasks: Path, domain: str) -> bool:
     """Whether `tasks.py` already imports the domain's tasks module."""
-    tree = ast.parse(tasks.read_text(encoding="utf-8"), filename=str(tasks))
+    tree = parse_module(tasks, tasks.read_text(encoding="utf-8"))
     return any(
         (
             isinstance(node, ast.ImportFrom)
