@@ -74,17 +74,30 @@ POSTGRES = services.POSTGRES_URL  # TEMPLATE_POSTGRES_URL moves it
 # Two related resources every profile adds with its own `new domain` before its gates
 # run, so each gate also covers what the generator writes: a reference, an enum (its
 # PostgreSQL type dropped by the downgrade in the service's test_migrations.py), a
-# unique field, a decimal and optional fields.
+# unique field with a pattern, a decimal, an int with bounds (CHECK constraints)
+# and optional fields.
 NEW_DOMAINS = (
-    ("customers", "name:str(120)", "email:email:unique", "notes:text:optional"),
+    (
+        "customers",
+        "name:str(120)",
+        "email:email:unique",
+        "notes:text:optional",
+        "code:str(12):unique,pattern=^[A-Z]{2}-[0-9]{4,8}$",
+    ),
     (
         "order",
         "customer:ref(customers)",
         "status:enum(new|paid|shipped):default=new",
         "total:decimal(10,2)",
+        "quantity:int:default=1,min=1,max=1000",
         "placed_on:date:optional",
     ),
 )
+
+# A task of the second domain (its worker test runs a real worker where the profile
+# has a task queue) and a command of the service's own.
+NEW_TASK = ("orders", "send_receipt")
+NEW_COMMAND = "rebuild-cache"
 
 GATE_TIMEOUT_SECONDS = 900
 OUTPUT_TAIL_LINES = 80
@@ -141,34 +154,15 @@ def gates_for(project: Project, databases: Databases) -> list[Gate]:
     ]
 
 
-# One source of truth: the products example is what `new domain` writes for its fields
-# (tests/products_compare.py), plus the example's own additions, counted here in
-# changed lines per file. A generator change that moves the example further away, or
-# one that brings it closer, fails until this table (and the example) follow.
-PRODUCTS_DIFFERENCES: dict[str, int] = {
-    "domain/__init__.py": 0,
-    "domain/constants.py": 4,  # the SKU and currency patterns
-    "domain/dependencies.py": 8,  # the task queue the service sends to
-    "domain/exceptions.py": 6,  # DuplicateSkuError names the SKU it refuses
-    "domain/models.py": 24,  # price and stock checks; ProductEvent, the task's table
-    "domain/repository.py": 18,  # add_event_once, for the task
-    "domain/router.py": 0,
-    "domain/schemas.py": 26,  # patterns and bounds: Sku, Currency, Cents, Quantity
-    "domain/service.py": 57,  # the task sent on create; ProductEventService
-    "domain/tasks.py": 38,  # the task example
-    "tests/__init__.py": 0,
-    "tests/factories.py": 38,  # tests/factories.py (shared by the task tests) holds them
-    "tests/test_access.py": 30,  # generated: in test_router.py
-    "tests/test_contract.py": 131,  # the example's input-hardening tests
-    "tests/test_router.py": 164,
-    "tests/test_tasks.py": 59,
-    "tests/test_tasks_worker.py": 53,
-}
+# One source of truth: the products example is exactly what the commands of
+# tests/products_compare.py (PRODUCTS_COMMANDS: `new domain products ...` and `new task
+# products record_created`) write; the compare runs them in a copy of the default
+# profile's project and diffs every file of the domain and its tests.
 PRODUCTS_COMPARE = Path(__file__).with_name("products_compare.py")
 
 
-def products_differences(project: Project, tmpdir: Path) -> dict[str, int] | str:
-    """Changed lines per products file against `new domain`'s output, or what went wrong."""
+def products_drift(project: Project, tmpdir: Path) -> str | None:
+    """None when the products example is the generator's output, else the diff or the error."""
     result = subprocess.run(
         [uv_executable(), "run", "--locked", "python", str(PRODUCTS_COMPARE), str(project.path),
          project.answers["package_name"]],
@@ -182,19 +176,25 @@ def products_differences(project: Project, tmpdir: Path) -> dict[str, int] | str
     )  # fmt: skip
     if result.returncode:
         return f"products_compare.py: exit {result.returncode}\n{result.stderr[-4000:]}"
-    differences: dict[str, int] = json.loads(result.stdout)
-    return differences
+    found: dict[str, Any] = json.loads(result.stdout)
+    differences: dict[str, int] = found["differences"]
+    if not differences or any(differences.values()):
+        return f"the products example is not the generator's output: {differences}\n{found['diff']}"
+    return None
 
 
 def new_domain_gates(project: Project, databases: Databases) -> list[Gate]:
-    """`new domain` for each of NEW_DOMAINS; each also autogenerates its migration."""
+    """`new domain` for each of NEW_DOMAINS (each autogenerates its migration), then
+    NEW_TASK and NEW_COMMAND: their tests run with the service's own."""
     slug = project.answers["project_slug"]
+    run = ["run", "--locked", slug, "new"]
     return [
-        Gate(
-            ["run", "--locked", slug, "new", "domain", name, *[f"--field={f}" for f in specs]],
-            env=databases.migrations,
-        )
-        for name, *specs in NEW_DOMAINS
+        *(
+            Gate([*run, "domain", name, *[f"--field={f}" for f in specs]], env=databases.migrations)
+            for name, *specs in NEW_DOMAINS
+        ),
+        Gate([*run, "task", *NEW_TASK]),
+        Gate([*run, "command", NEW_COMMAND]),
     ]
 
 
@@ -269,10 +269,8 @@ def test_copy_passes_gates(render: Render, tmp_path: Path, profile: str) -> None
         pytest.fail(f"profile {profile!r} in {project.path}:\n{failure}", pytrace=False)
 
     # Run every gate even after a failure: one run shows everything left to fix.
-    drift = []
-    found = products_differences(project, tmpdir) if profile == "default" else None
-    if found is not None and found != PRODUCTS_DIFFERENCES:
-        drift.append(f"the products example drifted from `new domain`'s output: {found}")
+    found = products_drift(project, tmpdir) if profile == "default" else None
+    drift = [found] if found is not None else []
     databases = databases_for(project, scratch=tmp_path)
     try:
         for gate in new_domain_gates(project, databases):

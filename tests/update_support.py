@@ -557,14 +557,18 @@ def do_team_work(
 
     run([uv, "sync", "--quiet"], project)
     touched = _copy_renamed(src / "domains" / "products", src / "domains" / "orders")
-    factories = project / "tests" / "domains" / "orders" / "factories.py"
     touched += _copy_renamed(
         project / "tests" / "domains" / "products",
         project / "tests" / "domains" / "orders",
         imports=("from tests.factories import", "from tests.domains.orders.factories import"),
     )
-    factories.write_text(_renamed((project / "tests" / "factories.py").read_text("utf-8")), "utf-8")
-    touched.append(factories)
+    # Services copied before the example became `new domain`'s output keep its
+    # builders in tests/factories.py; later ones have them beside its tests (copied above).
+    legacy = project / "tests" / "factories.py"
+    if legacy.is_file():
+        factories = project / "tests" / "domains" / "orders" / "factories.py"
+        factories.write_text(_renamed(legacy.read_text("utf-8")), "utf-8")
+        touched.append(factories)
 
     models, api = src / "models.py", src / "api.py"
     domains = f"from {package}.domains"
@@ -575,6 +579,11 @@ def do_team_work(
     router_import = f"{domains}.orders.router import router as orders_router\n"
     _insert_before(api, f"{domains}.products.router", router_import)
     _append(api, "routers.append(orders_router)\n")
+    tasks = src / "tasks.py"  # the worker knows the copied domain's task
+    _insert_before(
+        tasks, f"{domains}.products import tasks", f"{domains}.orders import tasks as orders\n"
+    )
+    _replace(tasks, '__all__ = ["products"]', '__all__ = ["orders", "products"]')
     _append(src / "settings.py", TEAM_SETTING)
     _append(project / "README.md", TEAM_README)
     extensions = {
@@ -586,7 +595,7 @@ def do_team_work(
     }
     for path, text in extensions.items():
         path.write_text(text.format(package=package), encoding="utf-8")
-    touched += [models, api, src / "settings.py", *extensions]
+    touched += [models, api, tasks, src / "settings.py", *extensions]
     if remove_example:
         run([uv, "run", "--frozen", slug, "standard", "remove-example"], project)
     else:

@@ -1,12 +1,13 @@
 """The products API refuses what it cannot store and says so in HTTP and OpenAPI."""
 
 import json
+import uuid
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import create_product, product_payload
+from tests.domains.products.factories import create_product, product_payload
 
 PRODUCTS = "/api/v1/products"
 JSON = {"content-type": "application/json"}
@@ -23,15 +24,50 @@ async def test_an_offset_past_the_maximum_is_a_422_problem(
     assert response.json()["errors"][0]["loc"] == ["query", "offset"]
 
 
-async def test_the_maximum_offset_is_an_empty_page(client: AsyncClient) -> None:
-    response = await client.get(PRODUCTS, params={"offset": 1_000_000})
+async def test_a_limit_above_the_maximum_is_a_422_problem(client: AsyncClient) -> None:
+    response = await client.get(PRODUCTS, params={"limit": 1000})
 
-    assert response.status_code == 200
-    assert response.json()["items"] == []
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+async def test_a_malformed_id_is_a_422_problem(client: AsyncClient) -> None:
+    response = await client.get(f"{PRODUCTS}/not-a-uuid")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["path", "product_id"]
+
+
+async def test_create_with_invalid_fields_lists_each_error_without_echoing_them(
+    client: AsyncClient,
+) -> None:
+    payload = product_payload(sku="Z" * 33, price_cents=-1, released_on="not-a-date")
+
+    response = await client.post(PRODUCTS, json=payload)
+
+    assert response.status_code == 422
+    locations = {tuple(error["loc"]) for error in response.json()["errors"]}
+    assert locations == {("body", "sku"), ("body", "price_cents"), ("body", "released_on")}
+    assert "Z" * 33 not in response.text  # the input is never echoed back
+
+
+async def test_create_applies_the_defaults(client: AsyncClient) -> None:
+    payload = product_payload()
+    for left_out in ["description", "stock", "status", "released_on"]:
+        del payload[left_out]
+
+    response = await client.post(PRODUCTS, json=payload)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["description"] is None
+    assert body["stock"] == 0
+    assert body["status"] == "draft"
+    assert body["released_on"] is None
 
 
 @pytest.mark.parametrize("text", ["a\u0000b", "\ud800"])
-@pytest.mark.parametrize("field", ["name", "description"])
+@pytest.mark.parametrize("field", ["sku", "name", "description", "currency"])
 async def test_text_no_database_can_store_is_a_422_problem(
     client: AsyncClient, field: str, text: str
 ) -> None:
@@ -43,44 +79,53 @@ async def test_text_no_database_can_store_is_a_422_problem(
     assert response.json()["errors"][0]["loc"] == ["body", field]
 
 
-@pytest.mark.parametrize("stock", [False, True, "1", 1.5, "one"])
+@pytest.mark.parametrize("value", [False, True, "1", 1.5, "one"])
 async def test_an_integer_field_takes_only_a_json_integer(
-    client: AsyncClient, stock: object
+    client: AsyncClient, value: object
 ) -> None:
-    response = await client.post(PRODUCTS, json=product_payload(stock=stock))
-
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["body", "stock"]
-
-
-async def test_an_integral_number_is_an_integer_as_json_schema_says(client: AsyncClient) -> None:
-    response = await client.post(PRODUCTS, json=product_payload(stock=7.0))
-
-    assert response.status_code == 201
-    assert response.json()["stock"] == 7
-
-
-async def test_a_price_the_column_cannot_hold_is_a_422_problem(client: AsyncClient) -> None:
-    response = await client.post(PRODUCTS, json=product_payload(price_cents=2**31))
+    response = await client.post(PRODUCTS, json=product_payload(price_cents=value))
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "price_cents"]
 
 
-async def test_a_number_is_not_a_date(client: AsyncClient) -> None:
+async def test_an_integral_number_is_an_integer_as_json_schema_says(client: AsyncClient) -> None:
+    response = await client.post(PRODUCTS, json=product_payload(price_cents=7.0))
+
+    assert response.status_code == 201
+    assert response.json()["price_cents"] == 7
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("price_cents", -1), ("price_cents", 2**31), ("stock", -1), ("stock", 1000000001)],
+)
+async def test_a_number_out_of_its_bounds_is_a_422_problem(
+    client: AsyncClient, field: str, value: int
+) -> None:
+    response = await client.post(PRODUCTS, json=product_payload(**{field: value}))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", field]
+
+
+async def test_a_number_is_not_a_date_for_released_on(client: AsyncClient) -> None:
     response = await client.post(PRODUCTS, json=product_payload(released_on=0))
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "released_on"]
 
 
-async def test_a_created_product_has_its_location(client: AsyncClient) -> None:
-    response = await client.post(PRODUCTS, json=product_payload())
+async def test_patch_to_a_taken_sku_is_a_409_problem(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    taken = await create_product(session)
+    product = await create_product(session)
 
-    assert response.status_code == 201
-    location = response.headers["location"]
-    assert location == f"{PRODUCTS}/{response.json()['id']}"
-    assert (await client.get(location)).json() == response.json()
+    response = await client.patch(f"{PRODUCTS}/{product.id}", json={"sku": taken.sku})
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_a_deleted_product_answers_204_without_a_body_or_its_type(
@@ -95,23 +140,16 @@ async def test_a_deleted_product_answers_204_without_a_body_or_its_type(
     assert "content-type" not in response.headers
 
 
-async def test_patch_keeps_the_fields_not_sent_and_refuses_null_where_required(
-    client: AsyncClient, session: AsyncSession
-) -> None:
-    product = await create_product(session, name="Kept", stock=3)
+async def test_deleting_an_unknown_product_is_a_404_problem(client: AsyncClient) -> None:
+    response = await client.delete(f"{PRODUCTS}/{uuid.uuid4()}")
 
-    cleared = await client.patch(f"{PRODUCTS}/{product.id}", json={"released_on": None})
-    refused = await client.patch(f"{PRODUCTS}/{product.id}", json={"stock": None})
-
-    assert cleared.status_code == 200
-    assert (cleared.json()["name"], cleared.json()["stock"]) == ("Kept", 3)
-    assert cleared.json()["released_on"] is None
-    assert refused.status_code == 422
-    assert refused.json()["errors"][0]["loc"] == ["body", "stock"]
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_the_patch_schema_offers_null_only_where_it_is_accepted(client: AsyncClient) -> None:
-    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["ProductUpdate"]
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    schema = schemas["ProductUpdate"]
 
     nullable = {
         field
@@ -121,11 +159,13 @@ async def test_the_patch_schema_offers_null_only_where_it_is_accepted(client: As
     assert nullable == {"description", "released_on"}
     assert "required" not in schema  # every field may be left out
     assert all("default" not in definition for definition in schema["properties"].values())
-    assert schema["properties"]["stock"]["minimum"] == 0  # bounds survive the integer check
+    assert schema["properties"]["price_cents"]["minimum"] == 0  # bounds survive the type's checks
+    assert schema["properties"]["stock"]["minimum"] == 0  # bounds survive the type's checks
 
 
 async def test_the_create_schema_documents_what_text_refuses(client: AsyncClient) -> None:
-    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["ProductCreate"]
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    schema = schemas["ProductCreate"]
 
     assert schema["properties"]["name"]["pattern"] == r"^[^\x00]*$"
     assert schema["properties"]["name"]["maxLength"] == 200

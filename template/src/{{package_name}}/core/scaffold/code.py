@@ -82,6 +82,11 @@ class FieldCode:
         """The class an `isinstance` check names."""
         return "dict" if self.field.kind == "json" else self.python_type
 
+    @property
+    def pattern_name(self) -> str:
+        """The constant holding the field's `pattern=`: `SKU_PATTERN`."""
+        return f"{self.field.name.upper()}_PATTERN"
+
     def _nullable(self, text: str) -> str:
         return f"{text} | None" if self.field.optional else text
 
@@ -119,6 +124,17 @@ class FieldCode:
         return repr(f.default)
 
     @property
+    def checks(self) -> list[str]:
+        """The table's CHECK constraints for the field's min= and max=, as source text."""
+        f = self.field
+        bounds = [(">=", f.minimum, "min"), ("<=", f.maximum, "max")]
+        return [
+            f'CheckConstraint("{f.name} {op} {value}", name="{f.name}_{suffix}")'
+            for op, value, suffix in bounds
+            if value is not None
+        ]
+
+    @property
     def annotation(self) -> str:
         return f"Mapped[{self._nullable(self.python_type)}]"
 
@@ -142,10 +158,15 @@ class FieldCode:
     def alias(self) -> str | None:
         """`Name = Annotated[...]`: the constrained type both Create and Update take."""
         f = self.field
+        pattern = f"pattern={self.pattern_name}" if f.pattern else ""
         if f.kind == "str":
-            return f"Annotated[Text, StringConstraints(max_length={f.length})]"
+            limits = ", ".join(filter(None, [f"max_length={f.length}", pattern]))
+            return f"Annotated[Text, StringConstraints({limits})]"
+        if f.kind == "text" and pattern:
+            return f"Annotated[Text, StringConstraints({pattern})]"
         if f.kind in {"int", "bigint"}:
             low, high = ("-(2**31)", "2**31 - 1") if f.kind == "int" else ("-(2**63)", "2**63 - 1")
+            low, high = f.minimum or low, f.maximum or high
             return f"Annotated[int, Field(ge={low}, le={high}), JsonInteger]"
         if f.kind == "decimal":
             return f"Annotated[Decimal, DecimalText({f.precision}, {f.scale})]"
@@ -206,6 +227,12 @@ class FieldCode:
     def sample(self, n: str = "n") -> str:
         """A Python expression for a valid JSON value, distinct for each `n`."""
         f = self.field
+        if f.pattern:
+            return f"matching({self.pattern_name}, {n})"
+        if f.kind in {"int", "bigint"} and not _counts_within(f):
+            low = int(f.minimum) if f.minimum else int(str(f.maximum)) - 10**6
+            high = int(f.maximum) if f.maximum else low + 10**6
+            return f"{low} + {n} % {min(high - low + 1, 10**6)}" if low else f"{n} % {high + 1}"
         if f.kind in {"str", "text"}:
             if f.kind == "text" or f.length >= len(f.name) + 8:
                 return f'f"{f.name}-{{{n}}}"'
@@ -252,6 +279,12 @@ class FieldCode:
         }
         if f.kind == "enum":
             return repr(f.choices[-1])
+        if f.pattern:
+            return f"matching({self.pattern_name}, 4242)"
+        if f.kind in {"int", "bigint"} and (f.minimum or f.maximum):
+            low = int(f.minimum) if f.minimum else -(10**6)
+            high = int(f.maximum) if f.maximum else 10**6
+            return str(max(low, min(high, 4242)))
         return literals.get(f.kind) or repr(f"{f.name}-changed"[: f.length or None])
 
     @property
@@ -271,6 +304,13 @@ class FieldCode:
             "json",
             "enum",
         }
+
+
+def _counts_within(f: Field) -> bool:
+    """Whether the counter `n` a factory uses (1, 2, ... far below a million) fits the bounds."""
+    return (f.minimum is None or int(f.minimum) <= 1) and (
+        f.maximum is None or int(f.maximum) >= 10**6
+    )
 
 
 def member(value: str) -> str:

@@ -22,7 +22,7 @@ DOMAIN_MODULES = (
     "__init__", "constants", "exceptions", "models", "schemas",
     "repository", "service", "dependencies", "router",
 )  # fmt: skip
-TEST_MODULES = ("__init__", "factories", "test_router")
+TEST_MODULES = ("__init__", "factories", "test_router", "test_contract")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     domain = f"{package}.domains.{plural}"
     enum_names = ", ".join(c.enum_class for c in enums)
     constants_import = [f"from {domain}.constants import {enum_names}"] if enums else []
+    patterns = [c for c in codes if c.field.pattern]
+    pattern_names = ", ".join(c.pattern_name for c in patterns)
+    checks_sql = [check for c in codes for check in c.checks]
 
     def typed(c: FieldCode) -> str:
         return f"{c.name}: {c.python_type} | None"
@@ -111,6 +114,7 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
             ("JSON", "json" in kinds),
             ("Enum", enums),
             ("ForeignKey", refs),
+            ("CheckConstraint", checks_sql),
             ("true", any(f.kind == "bool" and f.default == "true" for f in fields)),
             ("false", any(f.kind == "bool" and f.default == "false" for f in fields)),
         )
@@ -139,7 +143,7 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
     )
     pydantic = sorted(
         {"MISSING", "BaseModel", "ConfigDict"}
-        | ({"StringConstraints"} if "str" in kinds else set())
+        | ({"StringConstraints"} if "str" in kinds or patterns else set())
         | ({"Field"} if kinds & {"int", "bigint"} else set())
         | ({"AwareDatetime"} if "datetime" in kinds else set())
         | ({"JsonValue"} if "json" in kinds else set())
@@ -156,7 +160,9 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ["from typing import Annotated"] if aliases else [],
         [f"from pydantic import {', '.join(pydantic)}"],
         [f"from {package}.core.fields import {', '.join(core_fields)}"] if core_fields else [],
-        constants_import,
+        [f"from {domain}.constants import {', '.join(filter(None, [pattern_names, enum_names]))}"]
+        if enums or patterns
+        else [],
     )
     repository_imports = _imports(
         ["import uuid", "from collections.abc import Sequence"],
@@ -238,13 +244,20 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ["import itertools", "import json"],
         ["import uuid"] if "uuid" in kinds else [],
         ["from sqlalchemy.ext.asyncio import AsyncSession"],
+        [f"from {domain}.constants import {pattern_names}"] if patterns else [],
         [f"from {domain}.models import {model}", f"from {domain}.schemas import {model}Create"],
         test_factories,
+        ["from tests.core.samples import matching"] if patterns else [],
     )
+    patched_pattern = patched is not None and patched.field.pattern is not None
     test_imports = _imports(
         ["import uuid"],
         ["from httpx import AsyncClient", "from sqlalchemy.ext.asyncio import AsyncSession"],
         [f"from {package}.core.access import SIGNED_IN_RESPONSES"],
+        [f"from {domain}.constants import {patched.pattern_name}"]
+        if patched is not None and patched_pattern
+        else [],
+        ["from tests.core.samples import matching"] if patched_pattern else [],
         [
             f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
         ],
@@ -253,6 +266,16 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         ", optionally only those with one " + " and one ".join(c.name for c in filters)
         if filters
         else ""
+    )
+    contract = _contract(codes)
+    contract_imports = _imports(
+        ["import json"] if contract["text_fields"] else [],
+        ["import uuid"],
+        ["import pytest", "from httpx import AsyncClient"],
+        ["from sqlalchemy.ext.asyncio import AsyncSession"],
+        [
+            f"from tests.domains.{plural}.factories import create_{names.singular}, {names.singular}_payload"
+        ],
     )
     nullable_fields = [c.name for c in codes if c.optional]
     required_field = next((c.name for c in codes if not c.optional), None)
@@ -270,6 +293,8 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "member": member,
         "fields": codes,
         "enums": enums,
+        "patterns": patterns,
+        "checks_sql": checks_sql,
         "uniques": uniques,
         "refs": refs,
         "filters": filters,
@@ -310,6 +335,8 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "router_imports": router_imports,
         "factory_imports": factory_imports,
         "test_imports": test_imports,
+        "contract_imports": contract_imports,
+        **contract,
         "URL": plural.upper(),
         "plain": plain,
         "payload_def": payload_def,
@@ -334,7 +361,86 @@ _IMPORTS = {
     "router": "router_imports",
     "factories": "factory_imports",
     "test_router": "test_imports",
+    "test_contract": "contract_imports",
 }
+
+
+_INT_LIMITS = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+
+
+def _int_literal(value: int) -> str:
+    """`value` as the tests spell it: a column's limit as a power of two."""
+    for exponent in (31, 63):
+        for spelled, limit in (
+            (f"2**{exponent}", 2**exponent),
+            (f"-(2**{exponent}) - 1", -(2**exponent) - 1),
+        ):
+            if value == limit:
+                return spelled
+    return str(value)
+
+
+def _contract(codes: list[FieldCode]) -> dict[str, object]:
+    """What the generated contract tests check, derived from the fields."""
+    ints = [c for c in codes if c.field.kind in _INT_LIMITS]
+    out_of_bounds: list[tuple[str, str]] = []
+    for c in ints:
+        low, high = _INT_LIMITS[c.field.kind]
+        low = int(c.field.minimum) if c.field.minimum is not None else low
+        high = int(c.field.maximum) if c.field.maximum is not None else high
+        out_of_bounds += [(c.name, _int_literal(low - 1)), (c.name, _int_literal(high + 1))]
+    invalid: list[tuple[str, str]] = []
+    echo = ""
+    text = next((c for c in codes if c.field.kind == "str"), None)
+    if text is not None:
+        echo = f'"Z" * {text.field.length + 1}'
+        invalid.append((text.name, echo))
+    if ints:
+        invalid.append(out_of_bounds[0])
+    date = next((c for c in codes if c.field.kind == "date"), None)
+    if date is not None:
+        invalid.append((date.name, '"not-a-date"'))
+    literal_kinds = {"str", "text", "int", "bigint", "bool", "enum", "date", "email", "url"}
+    defaults = [
+        (c.name, "None" if c.field.default is None else _json_default(c))
+        for c in codes
+        if (c.field.default is not None and c.field.kind in literal_kinds)
+        or (c.optional and c.field.default is None)
+    ]
+    first_int = ints[0] if ints else None
+    seven = 7
+    if first_int is not None:
+        if first_int.field.minimum is not None:
+            seven = max(seven, int(first_int.field.minimum))
+        if first_int.field.maximum is not None:
+            seven = min(seven, int(first_int.field.maximum))
+    documented = next((c for c in codes if c.field.kind == "str" and not c.field.pattern), None)
+    unique = next((c for c in codes if c.field.unique and c.python_type in {"str", "int"}), None)
+    nullable = sorted(c.name for c in codes if c.optional)
+    return {
+        "text_fields": [c.name for c in codes if c.field.kind in {"str", "text"}],
+        "integer": (first_int.name, str(seven)) if first_int else None,
+        "out_of_bounds": out_of_bounds,
+        "invalid": invalid,
+        "echo": echo,
+        "defaults": defaults,
+        "date_fields": [c.name for c in codes if c.field.kind == "date"],
+        "minimums": [(c.name, c.field.minimum) for c in ints if c.field.minimum is not None],
+        "documented": (documented.name, documented.field.length) if documented else None,
+        "contract_unique": unique,
+        "unique_json": f"taken.{unique.name}" if unique else "",
+        "nullable_set": "{" + ", ".join(f'"{n}"' for n in nullable) + "}" if nullable else "set()",
+    }
+
+
+def _json_default(c: FieldCode) -> str:
+    """The JSON value a field's default comes back as, as a Python literal."""
+    value = str(c.field.default)
+    if c.field.kind in {"int", "bigint"}:
+        return value
+    if c.field.kind == "bool":
+        return "True" if value == "true" else "False"
+    return repr(value).replace("'", '"')
 
 
 def _render(kind: str, module: str, context: dict[str, object]) -> str:
@@ -356,7 +462,7 @@ def plan_domain(project: Project, names: Names, fields: list[Field]) -> Plan:
     context = _context(project, names, fields)
     plan = Plan()
     for module in DOMAIN_MODULES:
-        if module == "constants" and not context["enums"]:
+        if module == "constants" and not (context["enums"] or context["patterns"]):
             continue
         plan.created[package_dir / f"{module}.py"] = _render("domain", module, context)
     for module in TEST_MODULES:

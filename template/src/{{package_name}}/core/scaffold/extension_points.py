@@ -1,5 +1,5 @@
 # Managed by the service standard (copier update): extend it from the modules beside core/.
-"""Register a domain in `api.py` and `models.py`, or unregister one: parsed with ast.
+"""Register a domain in `api.py`, `models.py` and `tasks.py`, or unregister one: parsed with ast.
 
 Only the domain's imports and list entries are added or taken out, at the positions
 the parser gives; every other line, comment and blank line of the team's file stays
@@ -15,6 +15,24 @@ from pathlib import Path
 from typing import TypeGuard
 
 from .errors import ScaffoldError
+
+
+def bound_names(tree: ast.Module) -> set[str]:
+    """The names a module binds at its top level: imports, definitions, assignments."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def parse_module(path: Path, source: str) -> ast.Module:
+    """`source` of `path` parsed, or ScaffoldError asking to fix it first."""
+    return _parse(path, source)
 
 
 def _parse(path: Path, source: str) -> ast.Module:
@@ -53,8 +71,9 @@ def _import_line(
 ) -> tuple[int, str]:
     """Where `statement` goes: among the imports of `prefix` modules, in sorted order."""
     imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
-    if not imports:
-        return 0, statement
+    if not imports:  # below the module's docstring, if it has one
+        docstring = tree.body[0] if ast.get_docstring(tree) is not None else None
+        return (docstring.end_lineno or 0, f"\n{statement}") if docstring else (0, statement)
     domain_imports = [
         node
         for node in imports
@@ -135,6 +154,69 @@ def register_models(models: Path, package: str, plural: str) -> str:
     """`models.py` with the domain's models module imported and named in `__all__`."""
     statement = f"from {package}.domains.{plural} import models as {plural}"
     return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
+
+
+def register_tasks(tasks: Path, package: str, plural: str) -> str:
+    """`tasks.py` with the domain's tasks module imported and named in `__all__`."""
+    statement = f"from {package}.domains.{plural} import tasks as {plural}"
+    return _edit(tasks, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
+
+
+def register_command(commands: Path, name: str, function: str) -> str:
+    """`commands.py` with `function` defined above `register` and registered in it as `name`.
+
+    `register(cli)` gains `cli.command("name")(function)` as its last line (replacing
+    a lone `del cli`); the team's other lines and comments stay as they were.
+    """
+    source = commands.read_text(encoding="utf-8")
+    tree = _parse(commands, source)
+    register = next(
+        (
+            node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name == "register" and node.args.args
+        ),
+        None,
+    )
+    if register is None:
+        raise ScaffoldError(f"{commands} has no `def register(cli)` to add the command to")
+    bound = bound_names(tree)
+    if function in bound:
+        raise ScaffoldError(f"{commands} already defines `{function}`")
+    cli = register.args.args[0].arg
+    lines = source.splitlines()
+    body = register.body
+    last = body[-1]
+    registration = f'{" " * last.col_offset}{cli}.command("{name}")({function})'
+    alone = (
+        len(body) == 1
+        and isinstance(last, ast.Delete)
+        and [t.id for t in last.targets if isinstance(t, ast.Name)] == [cli]
+    )
+    if alone:
+        lines[last.lineno - 1 : last.end_lineno] = [registration]
+    else:
+        lines.insert(last.end_lineno or last.lineno, registration)
+    start = (register.decorator_list[0] if register.decorator_list else register).lineno - 1
+    while start and lines[start - 1].lstrip().startswith("#"):  # the comment above stays with it
+        start -= 1
+    definition = [
+        f"def {function}() -> None:",
+        f'    """{name}: written by `new command`; say here what it does."""',
+        f'    typer.echo("{name}: done")',
+        "",
+        "",
+    ]
+    lines[start:start] = definition
+    if "typer" not in bound:
+        heads = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        docstring = tree.body[:1] if ast.get_docstring(tree) is not None else []
+        lines.insert(
+            (heads or docstring)[-1].end_lineno or 0 if heads or docstring else 0, "import typer"
+        )
+    edited = "\n".join(lines) + "\n"
+    _parse(commands, edited)
+    return edited
 
 
 class DomainInUseError(ScaffoldError):

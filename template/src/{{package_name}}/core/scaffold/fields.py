@@ -3,6 +3,7 @@
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .errors import ScaffoldError
 from .names import Names, identifier, names_of
@@ -14,7 +15,8 @@ TYPES = (
 SPEC_HELP = (
     "name:type[:option,...] with type one of str (or str(80)), text, int, bigint, bool, "
     "decimal(10,2), date, datetime, uuid, email, url, json, enum(a|b|c), ref(other_domain); "
-    "options optional, unique, index, default=VALUE"
+    "options optional, unique, index, default=VALUE, min=N and max=N (int, bigint), "
+    "pattern=REGEX (str, text; last, as it may hold commas)"
 )
 # Types whose default a column can hold as a plain server default.
 DEFAULTABLE = frozenset(
@@ -26,6 +28,9 @@ _TYPE = re.compile(r"^(?P<kind>[a-z]+)(?:\((?P<args>[^()]*)\))?$")
 _ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
+# A decimal travels as a JSON string, whose schema cannot say "at least 0": no bounds.
+_BOUNDED = frozenset({"int", "bigint"})
+_PATTERNED = frozenset({"str", "text"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class Field:
     scale: int = 0
     choices: tuple[str, ...] = ()  # enum
     target: Names | None = None  # ref
+    minimum: str | None = None  # int, bigint: the smallest value accepted
+    maximum: str | None = None
+    pattern: str | None = None  # str, text: a regular expression the value must match
 
     @property
     def pascal(self) -> str:
@@ -75,12 +83,18 @@ def parse_field(spec: str) -> Field:
         raise _bad(spec, f"unknown type {parts[1]!r}")
     kind, args = match["kind"], match["args"]
     options: dict[str, str | bool] = {}
-    for option in filter(None, (parts[2].split(",") if len(parts) > 2 else [])):
+    # pattern= comes last and keeps the rest of the spec: a regex may hold commas.
+    listed, marker, pattern = (parts[2] if len(parts) > 2 else "").partition("pattern=")
+    if marker and not pattern:
+        raise _bad(spec, "pattern= needs a regular expression")
+    if marker and listed and not listed.endswith(","):
+        raise _bad(spec, "pattern= is an option of its own, after a comma")
+    for option in filter(None, listed.split(",")):
         key, _, value = option.strip().partition("=")
         if key in {"optional", "unique", "index"} and not value:
             options[key] = True
-        elif key == "default" and value:
-            options["default"] = value
+        elif key in {"default", "min", "max"} and value:
+            options[key] = value
         else:
             raise _bad(spec, f"unknown option {option!r}")
     if args is not None and kind not in {"str", "decimal", "enum", "ref"}:
@@ -115,9 +129,13 @@ def parse_field(spec: str) -> Field:
             name = f"{name}_id"
     if name in TAKEN:
         raise _bad(spec, f"{name} is a column every table already has")
+    minimum, maximum = _bounds(spec, kind, options.get("min"), options.get("max"))
+    if pattern:
+        _check_pattern(spec, kind, pattern)
     default = options.get("default")
     if isinstance(default, str):
         _check_default(spec, kind, default, length=length, choices=choices)
+        _check_within(spec, default, minimum, maximum, pattern)
     return Field(
         name=name,
         kind=kind,
@@ -130,7 +148,54 @@ def parse_field(spec: str) -> Field:
         scale=scale,
         choices=choices,
         target=target,
+        minimum=minimum,
+        maximum=maximum,
+        pattern=pattern or None,
     )
+
+
+def _bounds(
+    spec: str, kind: str, low: str | bool | None, high: str | bool | None
+) -> tuple[str | None, str | None]:
+    """min= and max= of an integer field, checked: integers of its type, in order."""
+    bounds = [value for value in (low, high) if isinstance(value, str)]
+    if bounds and kind not in _BOUNDED:
+        raise _bad(spec, f"min= and max= bound integers (int, bigint), not {kind}")
+    for value in bounds:
+        limits = _INT32 if kind == "int" else _INT64
+        if not re.fullmatch(r"-?\d+", value) or not limits[0] <= int(value) <= limits[1]:
+            raise _bad(spec, f"bound {value!r} is not {_article(kind)}")
+    if isinstance(low, str) and isinstance(high, str) and Decimal(low) > Decimal(high):
+        raise _bad(spec, f"min={low} is above max={high}")
+    return (low if isinstance(low, str) else None, high if isinstance(high, str) else None)
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _check_pattern(spec: str, kind: str, pattern: str) -> None:
+    if kind not in _PATTERNED:
+        raise _bad(spec, f"pattern= constrains text (str, text), not {kind}")
+    # Written into the code as r"...": a quote or a final backslash would end it early.
+    if '"' in pattern or pattern.endswith("\\") or "\n" in pattern:
+        raise _bad(spec, "a pattern holds no double quote, newline or final backslash")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise _bad(spec, f"pattern {pattern!r} is not a regular expression ({exc})") from exc
+
+
+def _check_within(
+    spec: str, default: str, minimum: str | None, maximum: str | None, pattern: str
+) -> None:
+    """The default obeys the field's own bounds and pattern."""
+    if minimum is not None and Decimal(default) < Decimal(minimum):
+        raise _bad(spec, f"default {default!r} is below min={minimum}")
+    if maximum is not None and Decimal(default) > Decimal(maximum):
+        raise _bad(spec, f"default {default!r} is above max={maximum}")
+    if pattern and re.search(pattern, default) is None:
+        raise _bad(spec, f"default {default!r} does not match the pattern")
 
 
 def _check_default(

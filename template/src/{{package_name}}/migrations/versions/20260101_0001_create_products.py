@@ -42,8 +42,9 @@ def upgrade() -> None:
             server_default=sa.text("CURRENT_TIMESTAMP"),
             nullable=False,
         ),
-        sa.CheckConstraint("price_cents >= 0", name=op.f("ck_products_price_not_negative")),
-        sa.CheckConstraint("stock >= 0", name=op.f("ck_products_stock_not_negative")),
+        sa.CheckConstraint("price_cents >= 0", name=op.f("ck_products_price_cents_min")),
+        sa.CheckConstraint("stock >= 0", name=op.f("ck_products_stock_min")),
+        sa.CheckConstraint("stock <= 1000000000", name=op.f("ck_products_stock_max")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("sku", name=op.f("uq_products_sku")),
     )

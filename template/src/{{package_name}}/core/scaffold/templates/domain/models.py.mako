@@ -6,6 +6,13 @@ ${imports}
 
 class ${Model}(TimestampMixin, Base):
     __tablename__ = "${names.plural}"
+% if checks_sql:
+    __table_args__ = (
+%   for check in checks_sql:
+        ${check},
+%   endfor
+    )
+% endif
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 % for f in fields:
