@@ -1,4 +1,4 @@
-"""Write the products example again with the generator's commands and compare it with the template's.
+"""Write the products example again with the generator's commands; compare it with the template's.
 
 Run by the generated project's own interpreter (its mako, its ruff, its scaffold):
     uv run python products_compare.py PROJECT_ROOT PACKAGE

@@ -4,7 +4,8 @@
   CHANGELOG "Manual steps" name it: copier merges the edit into every service's copy,
   silently where the team did not touch the file and as a conflict where it did.
 - A team-owned file deleted or renamed without a `_migrations` step of this release
-  that names it: copier would drop the team's edits silently.
+  that names it, or an update-only `_exclude` entry that keeps the service's copy:
+  copier would delete the file, the team's edits with it, silently.
 - A choice value or a question removed, or a new question without a default:
   `copier update --defaults` would reset answers or stop to ask.
 
@@ -109,6 +110,17 @@ def _moved_by_migration(path: str, commands: list[str]) -> bool:
     return any(wanted in JINJA_EXPRESSION.sub("{}", command) for command in commands)
 
 
+def _kept_on_update(path: str, config_text: str | None) -> bool:
+    """Whether an update-only `_exclude` entry names the path: copier leaves the copy alone."""
+    wanted = rendered_path(path, "{}")
+    entries = (yaml.safe_load(config_text or "") or {}).get("_exclude") or []
+    return any(
+        "_copier_operation == 'update'" in entry
+        and wanted == JINJA_EXPRESSION.sub("{}", JINJA_STATEMENT.sub("", entry))
+        for entry in entries
+    )
+
+
 def service_path(template_path: str) -> str:
     """How the CHANGELOG names a generated file: `src/<package>/` left out (`api.py`)."""
     return PACKAGE_DIR.sub("", rendered_path(template_path))
@@ -173,10 +185,11 @@ def release_violations(repo: Path, base: str, head: str | None = None) -> list[s
         if status[0] not in "MT":  # deleted or renamed: does the service's file remain?
             now = at_head.get(rendered_path(path))
             if now is None:
-                if not _moved_by_migration(path, commands):
+                if not (_moved_by_migration(path, commands) or _kept_on_update(path, copier_yml)):
                     what = "renamed" if status.startswith("R") else "deleted"
                     found.append(
-                        f"{path}: team-owned file {what} without a _migrations step naming it"
+                        f"{path}: team-owned file {what} without a _migrations step or an "
+                        "update-only _exclude naming it"
                     )
                 continue
             if _show(repo, base, path) == _show(repo, head, now):

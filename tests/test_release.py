@@ -28,6 +28,7 @@ from update_support import (
     build_candidate,
     clone,
     copy,
+    delete_keeping_copies,
     ownership,
     release_tags,
     rename_with_migration,
@@ -123,8 +124,16 @@ def test_lint_refuses_deleting_a_team_owned_file_without_a_migration(
     add_release(template, NEXT, "Delete a team file")
 
     assert release_violations(template.path, CANDIDATE, NEXT) == [
-        f"{TEAM_FILE}: team-owned file deleted without a _migrations step naming it"
+        f"{TEAM_FILE}: team-owned file deleted without a _migrations step or an "
+        "update-only _exclude naming it"
     ]
+
+
+def test_lint_accepts_a_deletion_that_updates_exclude(template: TemplateRepo) -> None:
+    delete_keeping_copies(template.path, "tests/domains/products/test_contract.py")
+    add_release(template, NEXT, "Delete a team test, keeping services' copies")
+
+    assert release_violations(template.path, CANDIDATE, NEXT) == []
 
 
 def test_lint_accepts_a_rename_shipped_with_its_migration(template: TemplateRepo) -> None:

@@ -36,6 +36,7 @@ from update_support import (
     commit_all,
     conflicted_files,
     copy,
+    delete_keeping_copies,
     do_team_work,
     git_init,
     is_clean,
@@ -250,6 +251,31 @@ def test_each_migration_from_the_release_before_it(tmp_path: Path, version: str)
 
 RENAMED_IN = "v99.1.0"
 LATER = "v99.2.0"
+
+
+def test_a_deleted_team_file_stays_in_the_services_that_have_it(
+    candidate: TemplateRepo, tmp_path: Path
+) -> None:
+    """A release deletes a team seed and excludes it on update: no service loses its copy."""
+    repo = clone(candidate, tmp_path / "template")
+    seed = "tests/domains/products/test_contract.py"
+    delete_keeping_copies(repo.path, seed)
+    add_release(repo, RENAMED_IN, f"Delete {seed}")
+    edited = copy(repo, tmp_path / "edited", ref=CANDIDATE)
+    git_init(edited)
+    with (edited / seed).open("a", encoding="utf-8") as handle:
+        handle.write("\n\ndef test_the_team_added_this() -> None:\n    assert True\n")
+    commit_all(edited, "Team test")
+    untouched = copy(repo, tmp_path / "untouched", ref=CANDIDATE)
+    git_init(untouched)
+    before = {service: (service / seed).read_bytes() for service in (edited, untouched)}
+
+    for service in (edited, untouched):
+        update(service)
+        _assert_clean_update(service)
+        assert (service / seed).read_bytes() == before[service]
+        assert git("status", "--short", cwd=service).splitlines() == [" M .copier-answers.yml"]
+    assert not (copy(repo, tmp_path / "fresh", ref=RENAMED_IN) / seed).exists()
 
 
 def test_a_rename_migration_keeps_team_edits_at_the_new_path(

@@ -209,6 +209,23 @@ def rename_with_migration(repo: Path, old: str, new: str, version: str) -> None:
     config_path.write_text(text, encoding="utf-8")
 
 
+def delete_keeping_copies(repo: Path, path: str) -> None:
+    """Delete a team-owned file from the template the way docs/releasing.md says.
+
+    Updates exclude the path (`_exclude` on `_copier_operation == 'update'`): copier
+    then leaves every service's copy alone, where it would delete it, edits and all.
+    """
+    template = repo / "template"
+    suffix = ".jinja" if (template / f"{path}.jinja").is_file() else ""
+    git("rm", "--quiet", f"template/{path}{suffix}", cwd=repo)
+    config_path = repo / "copier.yml"
+    update_only = "{% if _copier_operation == 'update' %}" + path + "{% endif %}"
+    text = _add_to_list(
+        config_path.read_text(encoding="utf-8"), "_exclude", [f'  - "{update_only}"']
+    )
+    config_path.write_text(text, encoding="utf-8")
+
+
 def _add_to_list(text: str, key: str, item: list[str]) -> str:
     """copier.yml `text` with `item` (YAML lines) added to the top-level list `key`.
 
@@ -391,7 +408,7 @@ def empty_directories(root: Path) -> list[str]:
 RENAMES = [("products", "orders"), ("Products", "Orders"), ("PRODUCTS", "ORDERS"),
            ("product", "order"), ("Product", "Order"), ("PRODUCT", "ORDER")]  # fmt: skip
 TEAM_DEPENDENCY = "tenacity"
-TEAM_SETTING = "    orders_page_limit: int = 50\n    served_by: str = \"orders\"\n"
+TEAM_SETTING = '    orders_page_limit: int = 50\n    served_by: str = "orders"\n'
 # The extension points beside core/, as a team fills them in: a middleware, an
 # app-scoped resource, a command, a fixture, and a test proving each is wired.
 TEAM_MIDDLEWARE = '''"""The service's own ASGI middleware (owned by the team)."""
