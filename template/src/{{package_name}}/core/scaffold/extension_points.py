@@ -1,5 +1,5 @@
 # Managed by the service standard (copier update): extend it from the modules beside core/.
-"""Register a domain in `api.py` and `models.py`, or unregister one: parsed with ast.
+"""Register a domain in `api.py`, `models.py` and `admin.py`, or unregister one: parsed with ast.
 
 Only the domain's imports and list entries are added or taken out, at the positions
 the parser gives; every other line, comment and blank line of the team's file stays
@@ -137,6 +137,17 @@ def register_models(models: Path, package: str, plural: str) -> str:
     return _edit(models, "__all__", f'"{plural}"', statement, f"{package}.domains", plural)
 
 
+def register_admin_view(admin: Path, package: str, plural: str, model: str) -> str | None:
+    """`admin.py` with the domain's model imported and an `AdminView` of it in `views`.
+
+    None when the service has no `admin.py` (a team may delete it).
+    """
+    if not admin.is_file():
+        return None
+    statement = f"from {package}.domains.{plural}.models import {model}"
+    return _edit(admin, "views", f"AdminView({model})", statement, f"{package}.domains.", model)
+
+
 class DomainInUseError(ScaffoldError):
     """A name the domain's imports bind is used beyond the registration lists."""
 
@@ -168,6 +179,16 @@ def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.Impor
             alias.name != "*" and (node.module != f"{package}.domains" or alias.name == domain)
             for alias in node.names
         )
+    )
+
+
+def _declares(element: ast.expr, names: set[str]) -> bool:
+    """A call whose first argument is one of `names`: a declaration of it, e.g. `AdminView(Model)`."""
+    return (
+        isinstance(element, ast.Call)
+        and bool(element.args)
+        and isinstance(element.args[0], ast.Name)
+        and element.args[0].id in names
     )
 
 
@@ -203,7 +224,7 @@ def unregister(path: Path, package: str, domain: str) -> str:
     """`path`'s text without its imports of `<package>.domains.<domain>` and their list entries.
 
     Each name those imports bind leaves every module-level list (and `__all__` its
-    string); a comment on a removed line goes with it, every other line stays. Raises
+    string), as does a call declaring it (`AdminView(Model, ...)` in admin.py); a comment on a removed line goes with it, every other line stays. Raises
     DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
     """
     source = path.read_text(encoding="utf-8")
@@ -226,12 +247,12 @@ def unregister(path: Path, package: str, domain: str) -> str:
             continue
         elements = node.value.elts
         for index, element in enumerate(elements):
-            if (isinstance(element, ast.Name) and element.id in names) or (
-                "__all__" in targets
-                and isinstance(element, ast.Constant)
-                and element.value in names
+            if (
+                (isinstance(element, ast.Name) and element.id in names)
+                or ("__all__" in targets and isinstance(element, ast.Constant) and element.value in names)
+                or _declares(element, names)
             ):
-                removed.add(id(element))
+                removed.update(id(node) for node in ast.walk(element))
                 spans.append(_entry_span(source, starts, lines, elements, index))
         emptied = bool(elements) and all(id(element) in removed for element in elements)
         if emptied and isinstance(node, ast.Assign) and targets == ["__all__"]:
