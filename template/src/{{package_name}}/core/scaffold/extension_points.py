@@ -249,7 +249,11 @@ def unregister(path: Path, package: str, domain: str) -> str:
         for index, element in enumerate(elements):
             if (
                 (isinstance(element, ast.Name) and element.id in names)
-                or ("__all__" in targets and isinstance(element, ast.Constant) and element.value in names)
+                or (
+                    "__all__" in targets
+                    and isinstance(element, ast.Constant)
+                    and element.value in names
+                )
                 or _declares(element, names)
             ):
                 removed.update(id(node) for node in ast.walk(element))
