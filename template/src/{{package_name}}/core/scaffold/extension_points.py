@@ -201,7 +201,7 @@ def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
 def _entry_span(
     source: str, starts: list[int], lines: list[str], elements: list[ast.expr], index: int
 ) -> tuple[int, int]:
-    """The characters that go with list entry `elements[index]`: a separator or its line."""
+    """The characters that go with list entry `elements[index]`: a separator or its lines."""
     element = elements[index]
     start = _offset(starts, lines, element.lineno, element.col_offset)
     end = _offset(starts, lines, element.end_lineno or element.lineno, element.end_col_offset or 0)
@@ -212,7 +212,7 @@ def _entry_span(
     if earlier is not None and earlier.end_lineno == element.lineno:  # [earlier, entry]
         earlier_end = earlier.end_col_offset or 0
         return _offset(starts, lines, element.lineno, earlier_end), end
-    line_start, line_end = starts[element.lineno - 1], starts[element.lineno]
+    line_start, line_end = starts[element.lineno - 1], starts[element.end_lineno or element.lineno]
     rest = re.match(r"[ \t]*,?", source[end:line_end])
     end += rest.end() if rest else 0
     if not source[line_start:start].strip() and re.fullmatch(r"\s*(#.*)?\s*", source[end:line_end]):
