@@ -65,6 +65,11 @@ def main(root: Path, package: str) -> dict[str, int]:
                 .replace("products_router", "")
                 + "\n"
             )
+        # admin.py declares the example's view: take it out as `remove-example` does.
+        admin = copy / "src" / package / "admin.py"
+        if admin.is_file():
+            extension_points = importlib.import_module(f"{package}.core.scaffold.extension_points")
+            admin.write_text(extension_points.unregister(admin, package, "products"))
         plan = domain.plan_domain(
             project, names.names_of("products"), fields.parse_fields(PRODUCT_FIELDS)
         )
