@@ -41,6 +41,18 @@ def test_copy_refuses_invalid_answer(
     assert not dst.exists() or not any(dst.iterdir()), "files were written for a refused answer"
 
 
+@pytest.mark.parametrize("auth", ["none", "api_key"])
+def test_copy_refuses_admin_without_users(render: Render, tmp_path: Path, auth: str) -> None:
+    """The panel's sign-in is the users table's: an auth answer without one is refused."""
+    dst = tmp_path / "service"
+
+    with pytest.raises(ValueError, match=r"admin needs the users table") as refused:
+        render({"admin": True, "auth": auth}, dst=dst)
+
+    assert f"auth={auth}" in str(refused.value)
+    assert not dst.exists() or not any(dst.iterdir()), "files were written for a refused answer"
+
+
 def test_copy_derives_slug_and_package_from_project_name(render: Render) -> None:
     project = render({"project_name": "Acme Orders"}, skip_tasks=True)
 

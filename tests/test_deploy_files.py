@@ -111,6 +111,10 @@ class Case:
         return self.data.get("task_queue", "none") != "none"
 
     @property
+    def admin(self) -> bool:
+        return bool(self.data.get("admin", False))
+
+    @property
     def redis(self) -> bool:
         return self.data.get("cache", "none") == "redis" or self.worker
 
@@ -583,7 +587,9 @@ def test_ci_pipeline_runs_every_gate_against_the_chosen_services(case: Case) -> 
         gates = workflow["jobs"]["gates"]
         commands = [step["run"] for step in gates["steps"] if "run" in step]
         uses = [step["uses"].split("@")[0] for step in gates["steps"] if "uses" in step]
-        assert uses == ["actions/checkout", "astral-sh/setup-uv"]
+        screenshots = ["actions/upload-artifact"] if case.admin else []
+        assert uses == ["actions/checkout", "astral-sh/setup-uv", *screenshots]
+        browser = [command for command in commands if "chromium" in command]
         services = gates.get("services", {})
         env = gates["env"]
         host = "localhost"
@@ -594,11 +600,16 @@ def test_ci_pipeline_runs_every_gate_against_the_chosen_services(case: Case) -> 
         services = {service["alias"]: service for service in gates.get("services", [])}
         env = gates["variables"]
         host = "postgres"
+        browser = [command for command in gates["before_script"] if "chromium" in command]
+        if case.admin:
+            assert gates["artifacts"]["paths"] == ["artifacts/admin/"]
         assert pipeline["default"]["image"].endswith(
             f"-python{case.project.answers['python_version']}-trixie-slim"
         )
 
     assert commands[0] == "uv sync --locked"
+    # The admin panel's browser test needs Chromium installed; nothing else does.
+    assert len(browser) == (1 if case.admin else 0)
     for gate in [*GATE_COMMANDS, _migration_command(case.slug)]:
         assert gate in commands, f"the pipeline does not run `{gate}`"
     expected_services = {"postgres"} if case.postgres else set()

@@ -22,12 +22,17 @@ from rendering import Project, Render, project_env, uv_executable
 # rate-limit-in-memory-api-key; sqlite-jwt_and_api_key: celery-jwt-and-api-key;
 # postgresql-none: postgresql-none; postgresql-jwt: metrics-celery-postgresql;
 # postgresql-api_key: taskiq-postgresql; postgresql-jwt_and_api_key: its own and
-# all-on), Python 3.11 and 3.13 through taskiq-cache-python-3.11 and all-on.
+# all-on), Python 3.11 and 3.13 through taskiq-cache-python-3.11 and all-on; the
+# admin panel (and its browser test) through postgresql-jwt_and_api_key and all-on.
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
     "sqlite-none": {"auth": "none"},
     "postgresql-none": {"database": "postgresql", "auth": "none"},
-    "postgresql-jwt_and_api_key": {"database": "postgresql", "auth": "jwt_and_api_key"},
+    "postgresql-jwt_and_api_key": {
+        "database": "postgresql",
+        "auth": "jwt_and_api_key",
+        "admin": True,
+    },
     # Platform features, pairwise: each value at least once, and the pairs that
     # interact (rate_limit x cache, task_queue x database, rate_limit x auth, cache x auth).
     "cache-rate-limit": {"cache": "redis", "rate_limit": True},
@@ -63,6 +68,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "task_queue": "taskiq",
         "metrics": True,
         "tracing": True,
+        "admin": True,
         "docker": True,
         "kubernetes": True,
         "ci": "gitlab",

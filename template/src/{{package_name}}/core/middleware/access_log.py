@@ -33,6 +33,8 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_capturing_status)
         finally:
             client = scope.get("client")
+            # Who acted, where the route records it (the admin panel does, as a user id).
+            user = scope.get("state", {}).get("user")
             logger.info(
                 "request",
                 method=scope["method"],
@@ -40,4 +42,5 @@ class AccessLogMiddleware:
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 client=client[0] if client else None,
+                **({"user": user} if user else {}),
             )

@@ -13,7 +13,12 @@ from mako.template import Template
 
 from .code import FieldCode, member
 from .errors import ScaffoldError
-from .extension_points import add_to_import_contracts, register_models, register_router
+from .extension_points import (
+    add_to_import_contracts,
+    register_admin_view,
+    register_models,
+    register_router,
+)
 from .fields import Field
 from .names import Names
 
@@ -475,6 +480,11 @@ def plan_domain(project: Project, names: Names, fields: list[Field]) -> Plan:
     plan.edited[project.source / "models.py"] = register_models(
         project.source / "models.py", project.package, names.plural
     )
+    admin = register_admin_view(
+        project.source / "admin.py", project.package, names.plural, names.model
+    )
+    if admin is not None:
+        plan.edited[project.source / "admin.py"] = admin
     pyproject = project.root / "pyproject.toml"
     contracts = add_to_import_contracts(pyproject, project.package, names.plural)
     if contracts is not None:

@@ -1,5 +1,5 @@
 # Managed by the service standard (copier update): extend it from the modules beside core/.
-"""Register a domain in `api.py`, `models.py` and `tasks.py`, or unregister one: parsed with ast.
+"""Register a domain in `api.py`, `models.py`, `tasks.py`, `admin.py`, or unregister it (ast).
 
 Only the domain's imports and list entries are added or taken out, at the positions
 the parser gives; every other line, comment and blank line of the team's file stays
@@ -219,6 +219,17 @@ def register_command(commands: Path, name: str, function: str) -> str:
     return edited
 
 
+def register_admin_view(admin: Path, package: str, plural: str, model: str) -> str | None:
+    """`admin.py` with the domain's model imported and an `AdminView` of it in `views`.
+
+    None when the service has no `admin.py` (a team may delete it).
+    """
+    if not admin.is_file():
+        return None
+    statement = f"from {package}.domains.{plural}.models import {model}"
+    return _edit(admin, "views", f"AdminView({model})", statement, f"{package}.domains.", model)
+
+
 class DomainInUseError(ScaffoldError):
     """A name the domain's imports bind is used beyond the registration lists."""
 
@@ -253,6 +264,16 @@ def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.Impor
     )
 
 
+def _declares(element: ast.expr, names: set[str]) -> bool:
+    """A call whose first argument is one of `names`: a declaration of it, e.g. `AdminView(Model)`."""
+    return (
+        isinstance(element, ast.Call)
+        and bool(element.args)
+        and isinstance(element.args[0], ast.Name)
+        and element.args[0].id in names
+    )
+
+
 def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
     """The character offset in the source of ast's (1-based row, UTF-8 byte column)."""
     line = lines[row - 1]
@@ -262,7 +283,7 @@ def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
 def _entry_span(
     source: str, starts: list[int], lines: list[str], elements: list[ast.expr], index: int
 ) -> tuple[int, int]:
-    """The characters that go with list entry `elements[index]`: a separator or its line."""
+    """The characters that go with list entry `elements[index]`: a separator or its lines."""
     element = elements[index]
     start = _offset(starts, lines, element.lineno, element.col_offset)
     end = _offset(starts, lines, element.end_lineno or element.lineno, element.end_col_offset or 0)
@@ -273,7 +294,7 @@ def _entry_span(
     if earlier is not None and earlier.end_lineno == element.lineno:  # [earlier, entry]
         earlier_end = earlier.end_col_offset or 0
         return _offset(starts, lines, element.lineno, earlier_end), end
-    line_start, line_end = starts[element.lineno - 1], starts[element.lineno]
+    line_start, line_end = starts[element.lineno - 1], starts[element.end_lineno or element.lineno]
     rest = re.match(r"[ \t]*,?", source[end:line_end])
     end += rest.end() if rest else 0
     if not source[line_start:start].strip() and re.fullmatch(r"\s*(#.*)?\s*", source[end:line_end]):
@@ -285,7 +306,7 @@ def unregister(path: Path, package: str, domain: str) -> str:
     """`path`'s text without its imports of `<package>.domains.<domain>` and their list entries.
 
     Each name those imports bind leaves every module-level list (and `__all__` its
-    string); a comment on a removed line goes with it, every other line stays. Raises
+    string), as does a call declaring it (`AdminView(Model, ...)` in admin.py); a comment on a removed line goes with it, every other line stays. Raises
     DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
     """
     source = path.read_text(encoding="utf-8")
@@ -308,12 +329,16 @@ def unregister(path: Path, package: str, domain: str) -> str:
             continue
         elements = node.value.elts
         for index, element in enumerate(elements):
-            if (isinstance(element, ast.Name) and element.id in names) or (
-                "__all__" in targets
-                and isinstance(element, ast.Constant)
-                and element.value in names
+            if (
+                (isinstance(element, ast.Name) and element.id in names)
+                or (
+                    "__all__" in targets
+                    and isinstance(element, ast.Constant)
+                    and element.value in names
+                )
+                or _declares(element, names)
             ):
-                removed.add(id(element))
+                removed.update(id(node) for node in ast.walk(element))
                 spans.append(_entry_span(source, starts, lines, elements, index))
         emptied = bool(elements) and all(id(element) in removed for element in elements)
         if emptied and isinstance(node, ast.Assign) and targets == ["__all__"]:
