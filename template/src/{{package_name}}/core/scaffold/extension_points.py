@@ -171,6 +171,10 @@ def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.Impor
     )
 
 
+def _names_in(node: ast.AST) -> set[str]:
+    return {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
+
+
 def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
     """The character offset in the source of ast's (1-based row, UTF-8 byte column)."""
     line = lines[row - 1]
@@ -203,7 +207,8 @@ def unregister(path: Path, package: str, domain: str) -> str:
     """`path`'s text without its imports of `<package>.domains.<domain>` and their list entries.
 
     Each name those imports bind leaves every module-level list (and `__all__` its
-    string); a comment on a removed line goes with it, every other line stays. Raises
+    string; a call using one, such as `Uploadable(model=Product, ...)`, goes whole); a
+    comment on a removed line goes with it, every other line stays. Raises
     DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
     """
     source = path.read_text(encoding="utf-8")
@@ -226,12 +231,16 @@ def unregister(path: Path, package: str, domain: str) -> str:
             continue
         elements = node.value.elts
         for index, element in enumerate(elements):
-            if (isinstance(element, ast.Name) and element.id in names) or (
-                "__all__" in targets
-                and isinstance(element, ast.Constant)
-                and element.value in names
+            if (
+                (isinstance(element, ast.Name) and element.id in names)
+                or (
+                    "__all__" in targets
+                    and isinstance(element, ast.Constant)
+                    and element.value in names
+                )
+                or (isinstance(element, ast.Call) and _names_in(element) & names)  # a declaration
             ):
-                removed.add(id(element))
+                removed.update(id(part) for part in ast.walk(element))
                 spans.append(_entry_span(source, starts, lines, elements, index))
         emptied = bool(elements) and all(id(element) in removed for element in elements)
         if emptied and isinstance(node, ast.Assign) and targets == ["__all__"]:
