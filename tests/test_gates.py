@@ -26,7 +26,8 @@ from rendering import Project, Render, project_env, uv_executable
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
     "sqlite-none": {"auth": "none"},
-    "postgresql-none": {"database": "postgresql", "auth": "none"},
+    # File uploads on PostgreSQL, with every route open (auth=none).
+    "postgresql-none": {"database": "postgresql", "auth": "none", "uploads": True},
     "postgresql-jwt_and_api_key": {"database": "postgresql", "auth": "jwt_and_api_key"},
     # Platform features, pairwise: each value at least once, and the pairs that
     # interact (rate_limit x cache, task_queue x database, rate_limit x auth, cache x auth).
@@ -63,6 +64,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "task_queue": "taskiq",
         "metrics": True,
         "tracing": True,
+        "uploads": True,
         "docker": True,
         "kubernetes": True,
         "ci": "gitlab",
