@@ -38,7 +38,7 @@ PRODUCTS_COMMANDS = (
     ),
     ("new", "task", "products", "record_created"),
 )  # fmt: skip
-REGISTRIES = ("api.py", "models.py", "tasks.py", "admin.py")
+REGISTRIES = ("api.py", "models.py", "tasks.py", "admin.py", "uploads.py")
 
 
 def changed_lines(before: str, after: str) -> list[str]:

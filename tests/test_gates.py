@@ -27,7 +27,8 @@ from rendering import Project, Render, project_env, uv_executable
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
     "sqlite-none": {"auth": "none"},
-    "postgresql-none": {"database": "postgresql", "auth": "none"},
+    # File uploads on PostgreSQL, with every route open (auth=none).
+    "postgresql-none": {"database": "postgresql", "auth": "none", "uploads": True},
     "postgresql-jwt_and_api_key": {
         "database": "postgresql",
         "auth": "jwt_and_api_key",
@@ -69,6 +70,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "metrics": True,
         "tracing": True,
         "admin": True,
+        "uploads": True,
         "docker": True,
         "kubernetes": True,
         "ci": "gitlab",

@@ -264,14 +264,8 @@ def _removable(node: ast.stmt, package: str, domain: str) -> TypeGuard[ast.Impor
     )
 
 
-def _declares(element: ast.expr, names: set[str]) -> bool:
-    """A call whose first argument is one of `names`: a declaration of it, e.g. `AdminView(Model)`."""
-    return (
-        isinstance(element, ast.Call)
-        and bool(element.args)
-        and isinstance(element.args[0], ast.Name)
-        and element.args[0].id in names
-    )
+def _names_in(node: ast.AST) -> set[str]:
+    return {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
 
 
 def _offset(starts: list[int], lines: list[str], row: int, column: int) -> int:
@@ -306,7 +300,9 @@ def unregister(path: Path, package: str, domain: str) -> str:
     """`path`'s text without its imports of `<package>.domains.<domain>` and their list entries.
 
     Each name those imports bind leaves every module-level list (and `__all__` its
-    string), as does a call declaring it (`AdminView(Model, ...)` in admin.py); a comment on a removed line goes with it, every other line stays. Raises
+    string; a call using one, such as `AdminView(Product)` or
+    `Uploadable(model=Product, ...)`, goes whole); a
+    comment on a removed line goes with it, every other line stays. Raises
     DomainInUseError, changing nothing, when such a name is used anywhere else in the module.
     """
     source = path.read_text(encoding="utf-8")
@@ -336,9 +332,9 @@ def unregister(path: Path, package: str, domain: str) -> str:
                     and isinstance(element, ast.Constant)
                     and element.value in names
                 )
-                or _declares(element, names)
+                or (isinstance(element, ast.Call) and _names_in(element) & names)  # a declaration
             ):
-                removed.update(id(node) for node in ast.walk(element))
+                removed.update(id(part) for part in ast.walk(element))
                 spans.append(_entry_span(source, starts, lines, elements, index))
         emptied = bool(elements) and all(id(element) in removed for element in elements)
         if emptied and isinstance(node, ast.Assign) and targets == ["__all__"]:

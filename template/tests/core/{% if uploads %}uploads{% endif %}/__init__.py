@@ -1,0 +1,1 @@
+# Managed by the service standard (copier update): put your own tests outside tests/core/.
