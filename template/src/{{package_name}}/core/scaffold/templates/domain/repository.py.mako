@@ -36,11 +36,20 @@ class ${Model}Repository:
         self, *, ${filter_keywords}limit: int, offset: int
     ) -> tuple[Sequence[${Model}], int]:
         statement = filtered(${filter_arguments})
-        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = await self.session.scalars(
-            statement.order_by(${Model}.created_at, ${Model}.id).limit(limit).offset(offset)
-        )
-        return rows.all(), total or 0
+        count = select(func.count()).select_from(statement.subquery())
+        # The total rides along with the page: one statement, one round trip. It is a
+        # scalar subquery, which the database computes once, as it would on its own.
+        rows = (
+            await self.session.execute(
+                statement.add_columns(count.scalar_subquery())
+                .order_by(${Model}.created_at, ${Model}.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        ).all()
+        if rows:
+            return [row[0] for row in rows], rows[0][1]
+        return [], await self.session.scalar(count) or 0  # past the last page
 
     async def add(self, ${names.singular}: ${Model}) -> None:
         self.session.add(${names.singular})
