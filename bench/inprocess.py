@@ -315,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             "ENVIRONMENT": "prod",
             "SECRET_KEY": "bench-" + os.urandom(16).hex(),
             "LOG_JSON": "true",
+            # Production settings require the hosts to trust; the requests here name this one.
+            "TRUSTED_HOSTS": '["127.0.0.1"]',
         }
         subprocess.run(
             [str(venv_bin / slug), "db", "upgrade"],
