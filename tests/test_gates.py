@@ -23,7 +23,9 @@ from rendering import Project, Render, project_env, uv_executable
 # postgresql-none: postgresql-none; postgresql-jwt: metrics-celery-postgresql;
 # postgresql-api_key: taskiq-postgresql; postgresql-jwt_and_api_key: its own and
 # all-on), Python 3.11 and 3.13 through taskiq-cache-python-3.11 and all-on; the
-# admin panel (and its browser test) through postgresql-jwt_and_api_key and all-on.
+# admin panel (and its browser test) on SQLite with jwt (taskiq-cache-python-3.11) and on
+# PostgreSQL with jwt_and_api_key (its own and all-on); uploads on SQLite with jwt and
+# with api_key (observability-api-key) and on PostgreSQL with none and jwt_and_api_key.
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
     "sqlite-none": {"auth": "none"},
@@ -44,6 +46,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "task_queue": "taskiq",
         "cache": "redis",
         "python_version": "3.11",
+        "admin": True,
+        "uploads": True,
     },
     "celery-postgresql-limits": {
         "task_queue": "celery",
@@ -52,7 +56,12 @@ PROFILES: dict[str, dict[str, Any]] = {
         "cache": "redis",
         "auth": "none",
     },
-    "observability-api-key": {"metrics": True, "tracing": True, "auth": "api_key"},
+    "observability-api-key": {
+        "metrics": True,
+        "tracing": True,
+        "auth": "api_key",
+        "uploads": True,
+    },
     "metrics-celery-postgresql": {
         "metrics": True,
         "task_queue": "celery",
