@@ -105,9 +105,7 @@ def measure_database(
             )
             client.run(server.base_url, paths, 3, f"{database}-warm-{connections}")
             started = time.monotonic()
-            result = client.run(
-                server.base_url, paths, args.duration, f"{database}-{connections}"
-            )
+            result = client.run(server.base_url, paths, args.duration, f"{database}-{connections}")
             errors = result["errors"]
             rows.append(
                 {
@@ -133,7 +131,7 @@ def measure_database(
     finally:
         server.stop()
         if database == "postgresql":
-            drop = f"DROP DATABASE IF EXISTS \"{database_url.rsplit('/', 1)[1]}\" WITH (FORCE)"
+            drop = f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)'
             run_cmd(["psql", "-h", HOST, "-U", "postgres", "-qc", drop], env=env, timeout=60)
     return rows
 
@@ -172,8 +170,10 @@ def main() -> int:
     except BenchError as exc:
         print(f"overload: {exc}", file=sys.stderr)
         return 2
-    print(f"\n{'database':<11}{'conns':>6}{'requests':>10}{'req/s':>9}{'p50 ms':>9}"
-          f"{'p99 ms':>9}{'non-2xx':>9}{'errors':>8}")
+    print(
+        f"\n{'database':<11}{'conns':>6}{'requests':>10}{'req/s':>9}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'non-2xx':>9}{'errors':>8}"
+    )
     for row in rows:
         print(
             f"{row['database']:<11}{row['connections']:>6}{row['requests']:>10}{row['rps']:>9}"

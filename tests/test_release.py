@@ -19,6 +19,7 @@ from release_lint import (
     release_violations,
     rendered_path,
 )
+from release_tags import recorded_releases, restore_tags
 from rendering import REPO_ROOT, TemplateRepo, git, project_env, uv_executable
 from test_update import every_feature
 from update_support import (
@@ -212,3 +213,41 @@ def test_the_lint_rules_pass_on_every_template_owned_file(
     )
 
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_every_recorded_release_tag_names_a_commit_of_this_repository() -> None:
+    """The CHANGELOG's `Tag ...: commit ...` lines agree with this checkout's tags."""
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = recorded_releases(changelog)
+    assert releases, "CHANGELOG.md records no release tag"
+    for release in releases:
+        assert release.tag in release_tags(), f"{release.tag}: run tests/release_tags.py"
+        tagged = git("rev-list", "-n", "1", release.tag, cwd=REPO_ROOT).strip()
+        assert tagged.startswith(release.commit), f"{release.tag} is on {tagged[:12]}"
+
+
+def test_tags_are_restored_from_the_changelog_and_never_moved(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    git("init", "--quiet", str(repo), cwd=tmp_path)
+    commits = []
+    for message in ("first", "second"):
+        git("commit", "--quiet", "--allow-empty", "--message", message, cwd=repo)
+        commits.append(git("rev-parse", "HEAD", cwd=repo).strip())
+    changelog = f"## 0.2.0\n\nTag `v0.2.0`: commit `{commits[1][:7]}`.\n"
+
+    assert restore_tags(repo, changelog) == (["v0.2.0"], [])
+    assert git("rev-list", "-n", "1", "v0.2.0", cwd=repo).strip() == commits[1]
+    assert git("cat-file", "-t", "v0.2.0", cwd=repo).strip() == "tag"  # annotated
+    assert restore_tags(repo, changelog) == ([], [])  # nothing left to do
+
+    moved = changelog.replace(commits[1][:7], commits[0][:7])
+    created, problems = restore_tags(repo, moved)
+    assert created == []
+    assert problems == [
+        f"v0.2.0: tagged {commits[1][:12]}, but CHANGELOG.md records {commits[0][:7]}"
+    ]
+
+    unknown = "## 0.3.0\n\nTag `v0.3.0`: commit `deadbeef`.\n" + changelog
+    missing = "v0.3.0: commit deadbeef is not in this repository"
+    assert restore_tags(repo, unknown) == ([], [missing])
+    assert "v0.3.0" not in release_tags(repo)

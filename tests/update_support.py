@@ -480,7 +480,7 @@ pytest_plugins = ["tests.core.fixtures"]
 def served_by() -> str:
     return "orders"
 '''
-TEAM_EXTENSION_TESTS = '''"""The team's extension points are wired in: middleware, resources, commands, fixtures."""
+TEAM_EXTENSION_TESTS = '''"""The team's middleware, resources, commands and fixtures work."""
 
 from fastapi import FastAPI
 from httpx import AsyncClient
