@@ -36,7 +36,7 @@ async def run_after_commit(session: AsyncSession) -> None:
 
 
 async def run_after_rollback(session: AsyncSession) -> None:
-    """Call when the unit of work failed: its rollback callbacks run once; commit callbacks never."""
+    """Call when the unit of work failed: its rollback callbacks run once, commit ones never."""
     session.info.pop(_KEY, None)
     await _run(session.info.pop(_ROLLBACK_KEY, []), "after rollback callback failed")
 
