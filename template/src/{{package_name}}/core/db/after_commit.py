@@ -1,5 +1,10 @@
 # Managed by the service standard (copier update): extend it from the modules beside core/.
-"""Work that must follow a unit of work's commit, such as forgetting cached rows."""
+"""Work that must follow a unit of work's end: after its commit, or instead of one.
+
+After the commit: forgetting cached rows, deleting files of deleted rows. After a
+rollback: undoing what the transaction cannot, such as a file written for a row
+that was never committed.
+"""
 
 from collections.abc import Awaitable, Callable
 
@@ -9,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 logger = structlog.get_logger(__name__)
 
 _KEY = "after_commit"
+_ROLLBACK_KEY = "after_rollback"
 
 AfterCommit = Callable[[], Awaitable[None]]
 
@@ -18,12 +24,27 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
     session.info.setdefault(_KEY, []).append(callback)
 
 
+def after_rollback(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` if `session`'s unit of work ends without committing; never after a commit."""
+    session.info.setdefault(_ROLLBACK_KEY, []).append(callback)
+
+
 async def run_after_commit(session: AsyncSession) -> None:
     """Call after `commit()`: each callback runs once; a failing one is logged, not raised."""
-    callbacks: list[AfterCommit] = session.info.pop(_KEY, [])
+    session.info.pop(_ROLLBACK_KEY, None)
+    await _run(session.info.pop(_KEY, []), "after commit callback failed")
+
+
+async def run_after_rollback(session: AsyncSession) -> None:
+    """Call when the unit of work failed: its rollback callbacks run once, commit ones never."""
+    session.info.pop(_KEY, None)
+    await _run(session.info.pop(_ROLLBACK_KEY, []), "after rollback callback failed")
+
+
+async def _run(callbacks: list[AfterCommit], failure: str) -> None:
     for callback in callbacks:
         try:
             await callback()
         except Exception:
-            # The data is committed: nobody is left to tell but the logs.
-            logger.exception("after commit callback failed", callback=repr(callback))
+            # Nobody is left to tell but the logs.
+            logger.exception(failure, callback=repr(callback))
