@@ -170,20 +170,20 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         else [],
     )
     repository_imports = _imports(
-        ["import uuid", "from collections.abc import Sequence"],
+        ["import uuid"],
         ["from datetime import date"] if any(c.python_type == "date" for c in uniques) else [],
         ["from datetime import datetime"]
         if any(c.python_type == "datetime" for c in uniques)
         else [],
         ["from decimal import Decimal"] if any(c.python_type == "Decimal" for c in uniques) else [],
-        [
-            "from sqlalchemy import Select, func, select",
-            "from sqlalchemy.ext.asyncio import AsyncSession",
-        ],
+        ["from sqlalchemy import select"] if uniques or refs else [],
+        ["from sqlalchemy.ext.asyncio import AsyncSession"],
+        [f"from {package}.core.db.reads import SchemaReads"],
         [f"from {domain}.constants import {', '.join(c.enum_class for c in enums)}"]
         if enums
         else [],
         [f"from {domain}.models import {model}"],
+        [f"from {domain}.schemas import {model}Read"],
         [
             f"from {package}.domains.{c.field.target.plural}.models import {targets[c.name]}"
             for c in refs
@@ -316,9 +316,7 @@ def _context(project: Project, names: Names, fields: list[Field]) -> dict[str, o
         "refs_rule": " or name what does not exist" if refs else "",
         "conflict_error": f"Duplicate{model}Error" if uniques else f"{model}ReferenceError",
         "conflict_argument": repr(", ".join(c.name for c in (uniques or refs))).replace("'", '"'),
-        "filter_signature": "*, " + ", ".join(typed(c) for c in filters) if filters else "",
         "filter_keywords": "".join(f"{typed(c)}, " for c in filters),
-        "filter_arguments": ", ".join(f"{c.name}={c.name}" for c in filters),
         "filter_defaults": "".join(f", {typed(c)} = None" for c in filters).replace(
             ", ", ", *, ", 1
         )

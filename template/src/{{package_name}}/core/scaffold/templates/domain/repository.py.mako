@@ -1,16 +1,10 @@
 ## Managed by the service standard (copier update): what it renders is the team's.
-"""${Model} queries; returns ORM objects and leaves transactions to the unit of work."""
+"""${Model} queries: ORM objects to change, API schemas to read; the unit of work commits."""
 
 ${imports}
 
-
-def filtered(${filter_signature}) -> Select[${Model}]:
-    statement = select(${Model})
-% for f in filters:
-    if ${f.name} is not None:
-        statement = statement.where(${Model}.${f.name} == ${f.name})
-% endfor
-    return statement
+# Reads build ${Model}Read from rows, without ORM objects (core/db/reads.py).
+reads = SchemaReads(${Model}, ${Model}Read, order_by=(${Model}.created_at, ${Model}.id))
 
 
 class ${Model}Repository:
@@ -32,24 +26,13 @@ class ${Model}Repository:
         return found is not None
 % endfor
 
-    async def page(
+    async def read(self, ${id_name}: uuid.UUID) -> ${Model}Read | None:
+        return await reads.get(self.session, ${id_name})
+
+    async def read_page(
         self, *, ${filter_keywords}limit: int, offset: int
-    ) -> tuple[Sequence[${Model}], int]:
-        statement = filtered(${filter_arguments})
-        count = select(func.count()).select_from(statement.subquery())
-        # The total rides along with the page: one statement, one round trip. It is a
-        # scalar subquery, which the database computes once, as it would on its own.
-        rows = (
-            await self.session.execute(
-                statement.add_columns(count.scalar_subquery())
-                .order_by(${Model}.created_at, ${Model}.id)
-                .limit(limit)
-                .offset(offset)
-            )
-        ).all()
-        if rows:
-            return [row[0] for row in rows], rows[0][1]
-        return [], await self.session.scalar(count) or 0  # past the last page
+    ) -> tuple[list[${Model}Read], int]:
+        return await reads.page(self.session, limit=limit, offset=offset${filter_passing_list})
 
     async def add(self, ${names.singular}: ${Model}) -> None:
         self.session.add(${names.singular})

@@ -16,7 +16,7 @@ router = APIRouter(
 @router.get("", response_model=Page[${Model}Read])
 async def list_${names.plural}(
     service: ${Model}ServiceDep, page: PageParamsDep${filter_parameters}
-) -> Paginated[${Model}]:
+) -> Paginated[${Model}Read]:
     """List ${names.titles}, oldest first${filter_doc}."""
     return await service.list(page${filter_passing_list})
 

@@ -20,15 +20,18 @@ class ${Model}Service:
         """The ${names.title} as the API shows it, from the cache when there is one."""
 
         async def load() -> ${Model}Read:
-            return ${Model}Read.model_validate(await self.get(${id_name}))
+            ${names.singular} = await self.repository.read(${id_name})
+            if ${names.singular} is None:
+                raise ${Model}NotFoundError(${id_name})
+            return ${names.singular}
 
         return await self.cache.fetch(_cache_key(${id_name}), ${Model}Read, load)
 
     async def list(
         self, page: PageParams${filter_defaults}
-    ) -> Paginated[${Model}]:
+    ) -> Paginated[${Model}Read]:
         """One page of ${names.titles}, oldest first, with the total across pages."""
-        items, total = await self.repository.page(
+        items, total = await self.repository.read_page(
             ${filter_passing}limit=page.limit, offset=page.offset
         )
         return Paginated(items=items, total=total, limit=page.limit, offset=page.offset)
