@@ -29,8 +29,14 @@ from rendering import Project, Render, project_env, uv_executable
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
     "sqlite-none": {"auth": "none"},
-    # File uploads on PostgreSQL, with every route open (auth=none).
-    "postgresql-none": {"database": "postgresql", "auth": "none", "uploads": True},
+    # File uploads on PostgreSQL, with every route open (auth=none); a package name that
+    # sorts after `tests`, which import sorting once put below the tests' own imports.
+    "postgresql-none": {
+        "project_name": "Wallet",
+        "database": "postgresql",
+        "auth": "none",
+        "uploads": True,
+    },
     "postgresql-jwt_and_api_key": {
         "database": "postgresql",
         "auth": "jwt_and_api_key",
