@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PostgreSQL side by side: the generated service against four reference apps, one run.
+"""PostgreSQL side by side: the generated service against five reference apps, one run.
 
     python3 bench/postgres.py             # 16, 64 and 256 connections (~25 minutes)
     python3 bench/postgres.py --quick     # one short round at 16 connections (~4 minutes)
@@ -7,14 +7,16 @@
 
 Generates two services from this working tree (`database=postgresql`, with
 `auth=api_key` and with `auth=jwt`), seeds 1,000 products through the API, and
-serves the same rows to four reference apps (bench/pg_apps.py: raw asyncpg, SQLAlchemy
-async Core, a hand-written async ORM app, the official template's sync style), all
-run with the service's interpreter. Then, for each number of connections, it
-measures every app's item read (ids rotated) and page of 20 in interleaved rounds
-with wrk, and reports per app server CPU per request (from /proc), req/s, p50/p99,
-non-2xx and transport errors, and the ratios against the ORM app, the official
-style and asyncpg. Last, it counts each app's database round trips per request
-through a counting TCP proxy. Results go to bench/results/postgres-<timestamp>.json.
+serves the same rows to five reference apps (bench/pg_apps.py: raw asyncpg, SQLAlchemy
+async Core, a hand-written async ORM app, the official template's sync style without
+authentication, and the official template as shipped, which authenticates every
+request with a JWT and a user lookup), all run with the service's interpreter. Then,
+for each number of connections, it measures every app's item read (ids rotated) and
+page of 20 in interleaved rounds with wrk, and reports per app server CPU per request
+(from /proc), req/s, p50/p99, non-2xx and transport errors, and the ratios against
+the ORM app, the official style, asyncpg and the official template as shipped.
+Last, it counts each app's database round trips per request through a counting
+TCP proxy. Results go to bench/results/postgres-<timestamp>.json.
 
 Every loop is bounded (rounds, --duration per measurement, timeouts on every
 subprocess); loopback only; servers and the databases it made are removed on
@@ -68,7 +70,7 @@ from run import (
     sign_in,
 )
 
-REFERENCES = ("asyncpg", "core", "orm", "sync")
+REFERENCES = ("asyncpg", "core", "orm", "sync", "official")
 SERVICES = ("service-api_key", "service-jwt")
 APPS = (*SERVICES, *REFERENCES)
 LABELS = {
@@ -78,11 +80,23 @@ LABELS = {
     "core": "SQLAlchemy async Core select",
     "orm": "hand-written async ORM, no auth",
     "sync": "official style: sync ORM + psycopg, def",
+    "official": "official as shipped: sync ORM + JWT user",
 }
 # Ratios are taken against these (the issue's targets name them).
-RATIO_BASES = ("orm", "sync", "asyncpg")
+RATIO_BASES = ("orm", "sync", "asyncpg", "official")
 ENDPOINTS = ("item", "page")
-PSYCOPG = "psycopg[binary]"
+# The official-style apps' driver and token library, installed into the bench's venv.
+REFERENCE_PACKAGES = ("psycopg[binary]", "pyjwt")
+
+SIGN_TOKEN = """\
+# Signs the official app's bearer token (bench/postgres.py, run in the venv).
+import datetime as dt, os
+import jwt
+
+expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)  # outlives the run
+claims = {"sub": os.environ["BENCH_OFFICIAL_USER_ID"], "exp": expires}
+print(jwt.encode(claims, os.environ["BENCH_OFFICIAL_SECRET"], algorithm="HS256"))
+"""
 
 
 @dataclass
@@ -261,9 +275,9 @@ def print_tables(
 
     columns = (
         "app", "CPU us/req", "req/s", "p50 ms", "p99 ms", "non2xx", "err", "RT",
-        "CPU x orm", "x sync", "x apg", "rps x orm", "x sync", "x apg",
+        "CPU x orm", "x sync", "x apg", "x off", "rps x orm", "x sync", "x apg", "x off",
     )  # fmt: skip
-    widths = (42, 11, 8, 8, 8, 7, 5, 5, 10, 7, 7, 10, 7, 7)
+    widths = (42, 11, 8, 8, 8, 7, 5, 5, 10, 7, 7, 7, 10, 7, 7, 7)
 
     def line(cells: list[str]) -> str:
         if markdown:
@@ -306,18 +320,22 @@ def print_tables(
                             x(row.get("cpu_x_orm")),
                             x(row.get("cpu_x_sync")),
                             x(row.get("cpu_x_asyncpg")),
+                            x(row.get("cpu_x_official")),
                             x(row.get("rps_x_orm")),
                             x(row.get("rps_x_sync")),
                             x(row.get("rps_x_asyncpg")),
+                            x(row.get("rps_x_official")),
                         ]
                     )
                 )
     print(
         "\nCPU us/req: the server process's CPU (all threads) per request, median over rounds;"
         "\nCPU x: that / the reference's (lower is better); rps x: req/s / the reference's"
-        "\n(higher is better); RT: database round trips per request, counted one request at a"
-        "\ntime through a proxy; err: connect/read/write/timeout errors at the client; stalled:"
-        "\nrounds in which the app answered nothing within the window (counted as 0 req/s)."
+        "\n(higher is better); sync: the official style, no auth; off: the official template"
+        "\nas shipped (JWT and a user query per request); RT: database round trips per request,"
+        "\ncounted one request at a time through a proxy; err: connect/read/write/timeout errors"
+        "\nat the client; stalled: rounds in which the app answered nothing within the window"
+        "\n(counted as 0 req/s)."
     )
 
 
@@ -471,9 +489,12 @@ def main() -> int:
             run_cmd(["uv", "sync", "--quiet"], cwd=projects[auth], env=env, timeout=900)
         slug, _package = project_names(projects["api_key"])
         python = str(projects["api_key"] / ".venv" / "bin" / "python")
-        # The official style's driver, in the (bench-only) project venv, never the template.
+        # The official apps' driver and JWT library, in the (bench-only) project venv,
+        # never the template; already installed ones are left as they are.
         run_cmd(
-            ["uv", "pip", "install", "--quiet", "--python", python, PSYCOPG], env=env, timeout=600
+            ["uv", "pip", "install", "--quiet", "--python", python, *REFERENCE_PACKAGES],
+            env=env,
+            timeout=600,
         )
         versions = collect_versions(python)
         versions.update(
@@ -484,7 +505,7 @@ def main() -> int:
                         "-c",
                         (
                             "import importlib.metadata as m, json; print(json.dumps("
-                            "{n: m.version(n) for n in ('asyncpg', 'psycopg')}))"
+                            "{n: m.version(n) for n in ('asyncpg', 'psycopg', 'pyjwt')}))"
                         ),
                     ],
                     env=env,
@@ -536,9 +557,22 @@ def main() -> int:
                 server_cpus,
             )
 
+        # The official app's user (it creates it at start-up) and a token signed for it.
+        official_env = {
+            "BENCH_OFFICIAL_SECRET": os.urandom(32).hex(),
+            "BENCH_OFFICIAL_USER_ID": str(uuid.uuid4()),
+        }
+        sign_script = work / "sign_token.py"
+        sign_script.write_text(SIGN_TOKEN)
+        official_token = run_cmd(
+            [python, str(sign_script)], env={**env, **official_env}, timeout=60
+        ).stdout.strip()
+        reference_headers = {"official": {"Authorization": f"Bearer {official_token}"}}
+
         def reference(key: str, port: int, pg_port: int | None = None) -> Server:
             ref_env = {
                 **env,
+                **(official_env if key == "official" else {}),
                 "BENCH_APP": key,
                 "BENCH_PG_HOST": args.pg_host,
                 "BENCH_PG_PORT": str(pg_port or args.pg_port),
@@ -606,7 +640,7 @@ def main() -> int:
             server = reference(key, free_port())
             started_servers.append(server)
             server.start()
-            apps[key] = App(key, server)
+            apps[key] = App(key, server, reference_headers.get(key, {}))
         for app in apps.values():
             app.server.wait_ready()
         apps = {k: apps[k] for k in APPS if k in apps and k in apps_wanted}
