@@ -351,7 +351,11 @@ def combine(paths: list[Path], markdown: bool = False) -> int:
         }
         for endpoint in ENDPOINTS:
             table = {}
-            for key in runs[0]["results"][connections][endpoint]:
+            # Every app any run measured (older runs lack `official`), in the usual order.
+            measured = {
+                key for r in runs for key in r["results"].get(connections, {}).get(endpoint, {})
+            }
+            for key in (k for k in APPS if k in measured):
                 rows = [
                     {
                         "stalled_rounds": sum(
@@ -388,7 +392,10 @@ def combine(paths: list[Path], markdown: bool = False) -> int:
                     values = [row[name] for row in rows if row.get(name)]
                     table[key][name] = statistics.median(values) if values else None
             merged[connections][endpoint] = table
-    round_trips = runs[-1].get("round_trips", {})
+    # Each app's round trips from the last run that counted them.
+    round_trips: dict[str, dict[str, float]] = {}
+    for run in runs:
+        round_trips.update(run.get("round_trips", {}))
     print(f"Medians over {len(runs)} runs: " + ", ".join(r["started_at"] for r in runs))
     print_tables(merged, round_trips, markdown)
     return 0
