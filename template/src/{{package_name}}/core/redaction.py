@@ -52,8 +52,34 @@ def is_sensitive_key(key: str) -> bool:
     return any(part in lowered for part in SENSITIVE_KEY_PARTS)
 
 
+# Every pattern above needs one of these in the lower-cased text. Most strings in
+# a log line (paths, ids, timestamps) hold none, and testing for them costs a
+# tenth of the patterns' scan. Only for ASCII text: case-insensitive patterns
+# also match a few other letters (the long s, the Kelvin sign).
+_MARKERS = (
+    "bearer",
+    "basic",
+    "eyj",
+    "sk_",
+    "$",
+    "passw",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+)
+
+
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped substring replaced."""
+    if text.isascii():
+        lowered = text.lower()
+        for marker in _MARKERS:
+            if marker in lowered:
+                break
+        else:
+            return text
     return _SECRET_PATTERNS.sub(REDACTED, text)
 
 
