@@ -33,9 +33,14 @@ def candidate(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     return build_candidate(tmp_path_factory.mktemp("candidate") / "repo")
 
 
-def fleet(*args: str) -> tuple[int, str]:
-    """`standard-fleet update --ref v99.0.0 ARGS` as a platform team runs it."""
-    with project_environ():
+def fleet(*args: str, service_tests: str | None = None) -> tuple[int, str]:
+    """`standard-fleet update --ref v99.0.0 ARGS` as a platform team runs it.
+
+    `service_tests` (a pytest `-k` expression) narrows each service's own suite.
+    """
+    with project_environ(), pytest.MonkeyPatch.context() as env:
+        if service_tests is not None:
+            env.setenv("PYTEST_ADDOPTS", f"-k {service_tests}")
         result = CliRunner().invoke(app, ["update", "--ref", CANDIDATE, "--copier", COPIER, *args])
     return result.exit_code, result.output
 
@@ -109,7 +114,16 @@ def test_fleet_runs_the_gates_and_names_the_ones_that_fail(
         handle.write("\n\ndef debug() -> None:\n    breakpoint()\n")
     commit_all(ledger, "Team code a debugger rule flags")
 
-    code, output = fleet(*map(str, services), "--jobs", "2", "--workdir", str(tmp_path / "work"))
+    # The services' whole suites are the gate tests' subject (test_gates.py); the
+    # health tests are enough to show the fleet runs the tests gate and times it.
+    code, output = fleet(
+        *map(str, services),
+        "--jobs",
+        "2",
+        "--workdir",
+        str(tmp_path / "work"),
+        service_tests="test_health",
+    )
 
     assert code == 1, output
     table = rows(output)
