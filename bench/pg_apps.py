@@ -21,7 +21,10 @@ from its columns, so the apps follow the service's table whatever columns the
 example domain has. The pages keep the bench's shape (`items`, `total`, `limit`,
 `offset`) and order, so every app answers the same rows.
 Connection: BENCH_PG_HOST, BENCH_PG_PORT, BENCH_PG_USER, BENCH_PG_DB. Pools keep
-each library's defaults (SQLAlchemy 5 + 10 overflow; asyncpg 10).
+each library's defaults (SQLAlchemy 5 + 10 overflow; asyncpg 10), except that
+BENCH_SYNC_POOL_SIZE, when set, gives `sync` and `official` a pool of that many
+connections and no overflow: with 40 threads they stall once threads plus
+connections are no more than the requests in flight (bench/README.md).
 
 `official` also needs BENCH_OFFICIAL_SECRET (the HS256 key) and BENCH_OFFICIAL_USER_ID
 (the user the bench signs its token for): at start-up it creates its users table,
@@ -59,6 +62,7 @@ if APP not in APPS:
 ORM_APPS = ("orm", "sync", "official")
 SYNC_APPS = ("sync", "official")
 
+SYNC_POOL_SIZE = os.environ.get("BENCH_SYNC_POOL_SIZE")
 ASYNC_URL = f"postgresql+asyncpg://{USER}@{HOST}:{PORT}/{DB}"
 SYNC_URL = f"postgresql+psycopg://{USER}@{HOST}:{PORT}/{DB}"
 
@@ -131,6 +135,13 @@ def _count_and_page() -> tuple[Any, Any]:
     statement = select(Product if APP in ORM_APPS else products)
     count = select(func.count()).select_from(statement.subquery())
     return count, statement.order_by(*ORDER)
+
+
+def _sync_pool() -> dict[str, int]:
+    """The official-style apps' pool: SQLAlchemy's default, or BENCH_SYNC_POOL_SIZE + 0."""
+    if SYNC_POOL_SIZE is None:
+        return {}
+    return {"pool_size": int(SYNC_POOL_SIZE), "max_overflow": 0}
 
 
 if APP == "asyncpg":
@@ -236,7 +247,7 @@ elif APP == "orm":
 elif APP == "sync":  # the official full-stack template's style, without its authentication
     from sqlalchemy import create_engine
 
-    engine = create_engine(SYNC_URL)
+    engine = create_engine(SYNC_URL, **_sync_pool())
 
     def get_db() -> Iterator[Session]:
         with Session(engine) as session:
@@ -272,7 +283,7 @@ else:  # official: `sync` plus the official template's per-request authenticatio
     BENCH_USER_ID = uuid.UUID(os.environ["BENCH_OFFICIAL_USER_ID"])
     USERS_SCHEMA = "bench_official"
 
-    engine = create_engine(SYNC_URL)
+    engine = create_engine(SYNC_URL, **_sync_pool())
     users = Table(
         "users",
         MetaData(schema=USERS_SCHEMA),

@@ -421,6 +421,12 @@ def main() -> int:
         "--project-api-key", type=Path, help="reuse a generated auth=api_key service"
     )
     parser.add_argument("--project-jwt", type=Path, help="reuse a generated auth=jwt service")
+    parser.add_argument(
+        "--sync-pool-size",
+        type=int,
+        help="a pool of this many connections (no overflow) for the official-style apps; "
+        "default: SQLAlchemy's 5 + 10, with which they stall from 64 connections",
+    )
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument(
@@ -455,6 +461,11 @@ def main() -> int:
         parser.error("bounds: 1 <= --duration <= 60, 0 <= --warmup <= 30")
     if not 20 <= args.seed_count <= 5000 or not 0 <= args.round_trip_requests <= 500:
         parser.error("bounds: 20 <= --seed-count <= 5000, 0 <= --round-trip-requests <= 500")
+    if args.sync_pool_size is not None:
+        if not 1 <= args.sync_pool_size <= 60:
+            parser.error("bounds: 1 <= --sync-pool-size <= 60 (PostgreSQL's connection limit)")
+        for key in ("sync", "official"):
+            LABELS[key] += f", pool {args.sync_pool_size}"
     if not shutil.which("wrk"):
         log("wrk is needed: apt-get install -y wrk")
         return 2
@@ -584,6 +595,11 @@ def main() -> int:
                 "BENCH_PG_HOST": args.pg_host,
                 "BENCH_PG_PORT": str(pg_port or args.pg_port),
                 "BENCH_PG_DB": databases["api_key"],
+                **(
+                    {"BENCH_SYNC_POOL_SIZE": str(args.sync_pool_size)}
+                    if args.sync_pool_size is not None
+                    else {}
+                ),
             }
             argv = [
                 python,
@@ -643,7 +659,7 @@ def main() -> int:
         second.wait_ready()
         headers["jwt"] = {"Authorization": f"Bearer {sign_in(second, email, password)}"}
         apps["service-jwt"] = App("service-jwt", second, headers["jwt"], "/api/v1")
-        for key in REFERENCES:
+        for key in (k for k in REFERENCES if k in apps_wanted):
             server = reference(key, free_port())
             started_servers.append(server)
             server.start()
@@ -783,6 +799,7 @@ def main() -> int:
                         "server_cpus": server_cpus,
                         "client_cpus": client_cpus,
                         "quick": args.quick,
+                        "sync_pool_size": args.sync_pool_size,
                     },
                     "machine": {"cpus": cpus, "platform": platform.platform()},
                     "versions": versions,
