@@ -11,9 +11,9 @@ def tuned_for_serving(young_threshold: int) -> Iterator[None]:
     """While serving: what start-up built is frozen, young collections are rarer.
 
     Modules, routes, compiled statements and the container live as long as the
-    process, yet each full collection walked all of them again: at Python's
-    default thresholds that was about a tenth of an item read's CPU, and more
-    with many requests in flight, whose objects the young passes then promote.
+    process, yet each collection walked them again: at Python's default
+    thresholds the collector took 14 % of the CPU of item reads at 16
+    connections and 18 % at 64, whose requests' objects the young passes promote.
     Frozen (`gc.freeze`), they are left out of every collection. A request's own
     objects are freed by reference counting (a read leaves no reference cycles),
     so a young pass every `young_threshold` allocations instead of 700 still
