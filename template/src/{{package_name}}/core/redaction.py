@@ -73,14 +73,20 @@ _MARKERS = (
 
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped substring replaced."""
-    if text.isascii():
-        lowered = text.lower()
-        for marker in _MARKERS:
-            if marker in lowered:
-                break
-        else:
-            return text
-    return _SECRET_PATTERNS.sub(REDACTED, text)
+    if _may_hold_secret(text):
+        return _SECRET_PATTERNS.sub(REDACTED, text)
+    return text
+
+
+def _may_hold_secret(text: str) -> bool:
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    # A plain loop (not any() over a generator): this runs for every log line.
+    for marker in _MARKERS:  # noqa: SIM110
+        if marker in lowered:
+            return True
+    return False
 
 
 def redact_value(value: Any) -> Any:
@@ -98,9 +104,18 @@ def redact_value(value: Any) -> Any:
 
 def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: runs last before rendering, after exceptions are formatted."""
+    texts: list[str] = []
     for key, value in event.items():
         if key != "event" and is_sensitive_key(key):
             event[key] = REDACTED
-        elif isinstance(value, str | Mapping | list | tuple):
+        elif isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, Mapping | list | tuple):
             event[key] = redact_value(value)
+    # The line's strings are tested for markers together, in one pass: a marker
+    # in any of them is in the joined text, and most lines hold none.
+    if texts and _may_hold_secret("\n".join(texts)):
+        for key, value in event.items():
+            if isinstance(value, str):
+                event[key] = redact_text(value)
     return event
