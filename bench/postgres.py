@@ -138,6 +138,12 @@ asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
 """
 
 
+CONNECTIONS_IN_USE = (
+    "SELECT count(*) || ' of max_connections ' || current_setting('max_connections') "
+    "FROM pg_stat_activity WHERE backend_type = 'client backend'"
+)
+
+
 # --- round trips: a TCP proxy that counts them ----------------------------------
 
 
@@ -815,6 +821,11 @@ def main() -> int:
         return 1 if failed else 0
     except BenchError as exc:
         log(f"error: {exc}")
+        # Every app holds a pool: other clients of this PostgreSQL can leave too
+        # few connections for the next app, whose readiness check then fails.
+        with contextlib.suppress(Exception):
+            used = psql(CONNECTIONS_IN_USE, env, args).strip()
+            log(f"PostgreSQL connections in use now: {used}")
         return 2
     except KeyboardInterrupt:
         log("interrupted")

@@ -237,17 +237,27 @@ class Server:
     def wait_ready(self, timeout: float = 60.0) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
+        # What the probe last got: a 503 from a service that cannot reach its
+        # database says more than the server's log, which skips health checks.
+        last = "no answer"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError(
                     f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
                 )
-            with contextlib.suppress(OSError, ValueError):
-                status, _ = http_json("GET", self.base_url + self.ready_path, timeout=2.0)
+            try:
+                status, body = http_json("GET", self.base_url + self.ready_path, timeout=2.0)
+            except (OSError, ValueError) as exc:
+                last = f"no answer ({exc})"
+            else:
                 if status == 200:
                     return
+                last = f"{status} {body!r:.300}"
             time.sleep(0.2)
-        raise BenchError(f"{self.name} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+        raise BenchError(
+            f"{self.name} not ready after {timeout:.0f}s; {self.ready_path} last answered: "
+            f"{last}\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         try:
