@@ -348,6 +348,15 @@ def print_tables(
 def combine(paths: list[Path], markdown: bool = False) -> int:
     """Medians over several runs' JSON files, printed as one set of tables."""
     runs = [json.loads(p.read_text()) for p in paths]
+    # The official-style apps' pool is part of what they are: runs with different
+    # pools measured different references.
+    pools = {r.get("settings", {}).get("sync_pool_size") for r in runs}
+    if len(pools) > 1:
+        log("error: the runs gave the official-style apps different pools (--sync-pool-size)")
+        return 2
+    if (pool := pools.pop()) is not None:
+        for key in ("sync", "official"):
+            LABELS[key] += f", pool {pool}"
     merged: dict[str, Any] = {}
     for connections in runs[0]["results"]:
         merged[connections] = {
